@@ -1,0 +1,196 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shirou/gopsutil/v3/cpu"
+	"github.com/shirou/gopsutil/v3/disk"
+	ghost "github.com/shirou/gopsutil/v3/host"
+	"github.com/shirou/gopsutil/v3/load"
+	"github.com/shirou/gopsutil/v3/mem"
+	gnet "github.com/shirou/gopsutil/v3/net"
+)
+
+// Options select what the OS source reports.
+type Options struct {
+	Interfaces     []string // always include these interfaces
+	IncludeVirtual bool     // include loopback, bridges, veth, tun...
+	ExcludeMounts  []string // mount points to leave out
+	// MountsEvery re-reads the mount table every this many reads (usage is
+	// read every time); 0 means every read.
+	MountsEvery int
+}
+
+// OSSource reads the running OS through gopsutil.
+type OSSource struct {
+	opts     Options
+	boot     time.Time
+	mounts   []disk.PartitionStat
+	sinceMnt int
+}
+
+// NewSource returns the gopsutil-backed source.
+func NewSource(opts Options) *OSSource { return &OSSource{opts: opts} }
+
+var _ Source = (*OSSource)(nil)
+
+// Read takes one reading. Parts that fail (no swap, no sensors) are left
+// empty; only a failure of the CPU counters fails the read.
+func (s *OSSource) Read(ctx context.Context) (Raw, error) {
+	r := Raw{Time: time.Now()}
+	times, err := cpu.TimesWithContext(ctx, false)
+	if err != nil || len(times) == 0 {
+		return Raw{}, fmt.Errorf("reading cpu times: %w", err)
+	}
+	t := times[0]
+	idle := t.Idle + t.Iowait
+	r.CPUTotal = t.User + t.System + t.Nice + t.Irq + t.Softirq + t.Steal + idle
+	r.CPUBusy = r.CPUTotal - idle
+	if l, err := load.AvgWithContext(ctx); err == nil {
+		r.Load1, r.Load5, r.Load15 = l.Load1, l.Load5, l.Load15
+	}
+	if m, err := mem.VirtualMemoryWithContext(ctx); err == nil {
+		r.MemTotal, r.MemAvail = m.Total, m.Available
+		r.MemUsed = m.Total - m.Available
+	}
+	if sw, err := mem.SwapMemoryWithContext(ctx); err == nil {
+		r.SwapTotal, r.SwapUsed = sw.Total, sw.Used
+	}
+	if s.boot.IsZero() {
+		if bt, err := ghost.BootTimeWithContext(ctx); err == nil {
+			s.boot = time.Unix(int64(bt), 0) //nolint:gosec // seconds since epoch fit
+		}
+	}
+	r.BootTime = s.boot
+	r.Procs = procCount()
+	r.Mounts = s.readMounts(ctx)
+	r.Disks = readDisks(ctx)
+	r.Ifaces = s.readIfaces(ctx)
+	r.Temps = readTemps(ctx)
+	return r, nil
+}
+
+func (s *OSSource) readMounts(ctx context.Context) []Mount {
+	if s.mounts == nil || s.sinceMnt >= s.opts.MountsEvery {
+		parts, err := disk.PartitionsWithContext(ctx, false)
+		if err != nil {
+			return nil
+		}
+		s.mounts = realFilesystems(parts, s.opts.ExcludeMounts)
+		s.sinceMnt = 0
+	}
+	s.sinceMnt++
+	out := make([]Mount, 0, len(s.mounts))
+	for _, p := range s.mounts {
+		u, err := disk.UsageWithContext(ctx, p.Mountpoint)
+		if err != nil || u.Total == 0 {
+			continue // unmounted since the table was read, or unreadable
+		}
+		out = append(out, Mount{Path: p.Mountpoint, Device: p.Device, FSType: p.Fstype, Total: u.Total, Used: u.Used, Free: u.Free})
+	}
+	return out
+}
+
+func readDisks(ctx context.Context) map[string]DiskCounters {
+	io, err := disk.IOCountersWithContext(ctx)
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]DiskCounters, len(io))
+	for name, c := range io {
+		if !wholeDisk(name) {
+			continue
+		}
+		out[name] = DiskCounters{
+			ReadBytes:  c.ReadBytes,
+			WriteBytes: c.WriteBytes,
+			Ops:        c.ReadCount + c.WriteCount,
+			BusyMs:     c.ReadTime + c.WriteTime,
+		}
+	}
+	return out
+}
+
+func (s *OSSource) readIfaces(ctx context.Context) map[string]IfaceCounters {
+	stats, err := gnet.IOCountersWithContext(ctx, true)
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]IfaceCounters, len(stats))
+	for _, st := range stats {
+		if !slices.Contains(s.opts.Interfaces, st.Name) && !s.opts.IncludeVirtual && virtualIface(st.Name) {
+			continue
+		}
+		out[st.Name] = IfaceCounters{RxBytes: st.BytesRecv, TxBytes: st.BytesSent}
+	}
+	return out
+}
+
+func readTemps(ctx context.Context) []Temp {
+	ts, err := ghost.SensorsTemperaturesWithContext(ctx)
+	if err != nil && len(ts) == 0 {
+		return nil
+	}
+	out := make([]Temp, 0, len(ts))
+	for _, t := range ts {
+		if t.Temperature <= -40 || t.Temperature >= 150 {
+			continue // disconnected or bogus probe
+		}
+		out = append(out, Temp{Sensor: t.SensorKey, Celsius: t.Temperature})
+	}
+	return out
+}
+
+// Facts reads OS, kernel, arch, hostname and addresses.
+func (s *OSSource) Facts(ctx context.Context) (Facts, error) {
+	info, err := ghost.InfoWithContext(ctx)
+	if err != nil {
+		return Facts{}, fmt.Errorf("reading host info: %w", err)
+	}
+	f := Facts{
+		Hostname: info.Hostname,
+		OS:       strings.TrimSpace(info.Platform + " " + info.PlatformVersion),
+		Kernel:   info.KernelVersion,
+		Arch:     runtime.GOARCH,
+	}
+	if f.OS == "" {
+		f.OS = info.OS
+	}
+	f.IPs = addresses(s.opts)
+	return f, nil
+}
+
+// addresses lists global unicast addresses of the reported interfaces.
+func addresses(opts Options) []string {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		if !slices.Contains(opts.Interfaces, ifc.Name) && !opts.IncludeVirtual && virtualIface(ifc.Name) {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if ok && ipn.IP.IsGlobalUnicast() {
+				out = append(out, ipn.IP.String())
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,49 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/mqttc"
+)
+
+// Run connects to the broker from cfg and runs the agent over col until
+// ctx ends. It returns the first connection's error (unreachable broker,
+// refused credentials) or nil on a clean stop.
+func Run(ctx context.Context, cfg config.Agent, col collector, version string, log *slog.Logger) error {
+	id, err := ResolveID(cfg.Device.ID)
+	if err != nil {
+		return err
+	}
+	sc := cfg.MQTT.Scheme()
+	a := New(Options{
+		ID: id, Name: cfg.Device.Name, Version: version,
+		Interval: cfg.Collect.Interval, Heartbeat: cfg.Collect.Heartbeat,
+		Scheme: sc, Logger: log,
+	}, col)
+	clientID := cfg.MQTT.ClientID
+	if clientID == "" {
+		clientID = "homefleet-agent-" + id
+	}
+	mc, err := mqttc.New(mqttc.Options{
+		MQTT: cfg.MQTT, ClientID: clientID, StatusTopic: sc.Status(id),
+		Logger: log.With("component", "mqtt"), OnConnect: a.Connected,
+	})
+	if err != nil {
+		return fmt.Errorf("setting up mqtt: %w", err)
+	}
+	mc.Subscribe(sc.HAStatus(), a.HandleHAStatus)
+	mc.Subscribe(sc.Commands(id), a.HandleCommand)
+	log.Info("agent starting", "device", id, "state_topic", sc.State(id), "interval", cfg.Collect.Interval)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return mc.Run(gctx) })
+	g.Go(func() error { return a.Run(gctx, mc) })
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("agent %s: %w", id, err)
+	}
+	return nil
+}

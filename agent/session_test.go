@@ -1,0 +1,237 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/homefleet/homefleet/agent/collect/host"
+	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/broker"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/testbroker"
+	"github.com/homefleet/homefleet/internal/topic"
+)
+
+const testID = "3f9a1c2b7d4e"
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testConfig(url string, backoffMax time.Duration) config.Agent {
+	cfg := config.Agent{
+		Device:  config.Device{ID: testID},
+		MQTT:    config.MQTT{URL: url, BackoffMin: 50 * time.Millisecond, BackoffMax: backoffMax, FirstConnect: 2 * time.Second},
+		Collect: config.Collect{Interval: time.Second, Heartbeat: time.Minute},
+	}
+	cfg.SetDefaults()
+	return cfg
+}
+
+type running struct {
+	cancel context.CancelFunc
+	done   chan error
+	logs   *syncBuffer
+}
+
+func startAgent(t *testing.T, cfg config.Agent, src host.Source) *running {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{cancel: cancel, done: make(chan error, 1), logs: &syncBuffer{}}
+	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	go func() { r.done <- Run(ctx, cfg, host.New(src), "1.0.0", log) }()
+	t.Cleanup(func() { r.stop(t) })
+	return r
+}
+
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("agent stopped with %v", err)
+		}
+		r.done <- nil
+	case <-time.After(10 * time.Second):
+		t.Error("agent did not stop within 10s")
+	}
+}
+
+// published reports whether availability, discovery and state are all
+// visible to an HA-like consumer.
+func published(sc topic.Scheme) func(w *testbroker.Watcher) bool {
+	return func(w *testbroker.Watcher) bool {
+		return w.Has(sc.Status(testID), []byte(mqttc.Online)) && w.Has(sc.Discovery(testID), nil) && w.Has(sc.State(testID), nil)
+	}
+}
+
+// checkHA applies HA's discovery rules to everything the watcher saw.
+func checkHA(t *testing.T, w *testbroker.Watcher) {
+	t.Helper()
+	snap := w.Snapshot()
+	c := discovery.NewChecker()
+	n := 0
+	for tp, payload := range snap {
+		if !strings.HasPrefix(tp, "homeassistant/device/") {
+			continue
+		}
+		n++
+		for _, err := range c.Check(tp, payload, snap) {
+			t.Error(err)
+		}
+	}
+	if n == 0 {
+		t.Error("no discovery message seen")
+	}
+}
+
+func TestHAConsumerEmbedded(t *testing.T) {
+	b := testbroker.Embedded(t)
+	haConsumer(t, b.URL())
+}
+
+func TestHAConsumerMosquitto(t *testing.T) {
+	m := testbroker.StartMosquitto(t, "")
+	haConsumer(t, m.URL())
+}
+
+func haConsumer(t *testing.T, url string) {
+	sc := topic.Default()
+	w := testbroker.Watch(t, url, "homeassistant/#", "homefleet/#")
+	startAgent(t, testConfig(url, time.Second), hosttest.NewFake())
+	if !w.WaitFor(10*time.Second, published(sc)) {
+		t.Fatalf("agent did not publish status, discovery and state; saw %v", topics(w))
+	}
+	checkHA(t, w)
+	// A consumer that connects later (HA after a restart) gets status,
+	// discovery and state from the broker's retained store.
+	late := testbroker.Watch(t, url, "homeassistant/#", "homefleet/#")
+	if !late.WaitFor(5*time.Second, published(sc)) {
+		t.Fatalf("late subscriber saw %v", topics(late))
+	}
+	for _, tp := range []string{sc.Status(testID), sc.Discovery(testID), sc.State(testID)} {
+		if m, _ := late.Latest(tp); !m.Retained {
+			t.Errorf("%s must be retained", tp)
+		}
+	}
+}
+
+func topics(w *testbroker.Watcher) []string {
+	var out []string
+	for tp := range w.Snapshot() {
+		out = append(out, tp)
+	}
+	return out
+}
+
+func TestReconnectMosquitto(t *testing.T) {
+	m := testbroker.StartMosquitto(t, "")
+	reconnect(t, m.URL(), m.Kill, m.Start)
+}
+
+func TestReconnectEmbedded(t *testing.T) {
+	addr := testbroker.FreePort(t)
+	b, err := broker.Start(broker.Options{Listen: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	t.Cleanup(func() { mu.Lock(); defer mu.Unlock(); _ = b.Close() })
+	reconnect(t, "mqtt://"+addr,
+		func() { mu.Lock(); defer mu.Unlock(); _ = b.Close() },
+		func() {
+			mu.Lock()
+			defer mu.Unlock()
+			var err error
+			if b, err = broker.Start(broker.Options{Listen: addr}); err != nil {
+				t.Fatalf("restarting embedded broker: %v", err)
+			}
+		})
+}
+
+// reconnect kills the broker, restarts it, and checks the agent is back
+// online with discovery and state within 2 x the backoff cap.
+func reconnect(t *testing.T, url string, kill, restart func()) {
+	const backoffCap = 2 * time.Second
+	sc := topic.Default()
+	w := testbroker.Watch(t, url, "homeassistant/#", "homefleet/#")
+	r := startAgent(t, testConfig(url, backoffCap), hosttest.NewFake())
+	if !w.WaitFor(10*time.Second, published(sc)) {
+		t.Fatalf("agent did not publish before the restart; saw %v", topics(w))
+	}
+	kill()
+	time.Sleep(300 * time.Millisecond) // let the agent notice
+	w.Reset()
+	restart()
+	restarted := time.Now()
+	if !w.WaitFor(2*backoffCap, published(sc)) {
+		t.Fatalf("agent not back within 2 x backoff cap (%s); saw %v\nlogs:\n%s", 2*backoffCap, topics(w), r.logs)
+	}
+	t.Logf("online with discovery and state %s after the broker restart", time.Since(restarted).Round(time.Millisecond))
+	checkHA(t, w)
+	logs := r.logs.String()
+	for _, want := range []string{"mqtt connection lost", "mqtt reconnecting", "mqtt reconnected"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log has no %q line:\n%s", want, logs)
+		}
+	}
+}
+
+func TestWrongPassword(t *testing.T) {
+	b, err := broker.Start(broker.Options{Listen: "127.0.0.1:0", Username: "ha", Password: "right"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	cfg := testConfig(b.URL(), time.Second)
+	cfg.MQTT.Username, cfg.MQTT.Password = "ha", "wrong"
+	start := time.Now()
+	err = Run(context.Background(), cfg, host.New(hosttest.NewFake()), "1.0.0", slog.New(slog.DiscardHandler))
+	if !errors.Is(err, mqttc.ErrRefused) {
+		t.Fatalf("want ErrRefused, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "mqtt.password") || strings.Contains(err.Error(), "wrong") {
+		t.Errorf("error must name the setting and not leak the password: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("refused credentials must fail at once, took %s", d)
+	}
+}
+
+func TestUnreachableBroker(t *testing.T) {
+	cfg := testConfig("mqtt://"+testbroker.FreePort(t), 200*time.Millisecond)
+	cfg.MQTT.FirstConnect = 500 * time.Millisecond
+	err := Run(context.Background(), cfg, host.New(hosttest.NewFake()), "1.0.0", slog.New(slog.DiscardHandler))
+	if !errors.Is(err, mqttc.ErrUnreachable) {
+		t.Fatalf("want ErrUnreachable, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("error should say why: %v", err)
+	}
+}

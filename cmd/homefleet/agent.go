@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+
+	"github.com/homefleet/homefleet/agent"
+	"github.com/homefleet/homefleet/agent/collect/host"
+	"github.com/homefleet/homefleet/internal/config"
+)
+
+func runAgent(ctx context.Context, args []string, e env) error {
+	fs := flags("agent --config FILE", "Runs the agent: publishes this machine's metrics and HA discovery to the broker.", e)
+	path := fs.String("config", "", "agent config file (YAML); HOMEFLEET_* env vars override it")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := config.LoadAgent(*path, e.lookup)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.Log)
+	return agent.Run(ctx, cfg, host.New(hostSource(cfg)), version, log)
+}
+
+func hostSource(cfg config.Agent) *host.OSSource {
+	every := int(cfg.Collect.Heartbeat / cfg.Collect.Interval)
+	return host.NewSource(host.Options{
+		Interfaces: cfg.Collect.Interfaces, IncludeVirtual: cfg.Collect.IncludeVirtual,
+		ExcludeMounts: cfg.Collect.ExcludeMounts, MountsEvery: every,
+	})
+}

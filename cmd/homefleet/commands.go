@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+
+	"github.com/homefleet/homefleet/agent"
+	"github.com/homefleet/homefleet/agent/collect/host"
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/config"
+)
+
+func runCheckConfig(_ context.Context, args []string, e env) error {
+	fs := flags("check-config --config FILE [--role agent|hub]", "Validates a config file (with env overrides) and prints it, secrets redacted.", e)
+	path := fs.String("config", "", "config file to check")
+	role := fs.String("role", "agent", "agent or hub")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var s fmt.Stringer
+	var err error
+	switch *role {
+	case "agent":
+		s, err = config.LoadAgent(*path, e.lookup)
+	case "hub":
+		s, err = config.LoadHub(*path, e.lookup)
+	default:
+		return fmt.Errorf("%w: --role %q: must be agent or hub", errUsage, *role)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "# %s config is valid\n%s", *role, s)
+	return nil
+}
+
+func runDiscovery(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "print" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.stderr, "Usage: homefleet discovery print [--config FILE]")
+			return nil
+		}
+		return fmt.Errorf("%w: want 'discovery print'", errUsage)
+	}
+	fs := flags("discovery print [--config FILE]", "Prints the HA device discovery payload this machine's agent publishes.", e)
+	path := fs.String("config", "", "agent config file (for device id and name); optional")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	cfg, err := loadAgentLoose(*path, e)
+	if err != nil {
+		return err
+	}
+	id, err := agent.ResolveID(cfg.Device.ID)
+	if err != nil {
+		return err
+	}
+	col := host.New(hostSource(cfg))
+	facts, err := col.Facts(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := col.Collect(ctx)
+	if err != nil {
+		return err
+	}
+	name := cfg.Device.Name
+	if name == "" {
+		name = facts.Hostname
+	}
+	h := discovery.Host{ID: id, Name: name, Model: discovery.Model(facts.OS, runtime.GOOS, facts.Arch), Version: version}
+	p := discovery.HostPayload(h, agent.ToWire(s, facts, version), cfg.MQTT.Scheme())
+	fmt.Fprintf(e.stdout, "# topic: %s\n", cfg.MQTT.Scheme().Discovery(id))
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+// loadAgentLoose loads an agent config but does not require a broker URL,
+// for commands that never connect.
+func loadAgentLoose(path string, e env) (config.Agent, error) {
+	lookup := func(k string) (string, bool) {
+		if k == config.EnvPrefix+"MQTT_URL" {
+			if v, ok := e.lookup(k); ok {
+				return v, true
+			}
+			return "mqtt://localhost:1883", true
+		}
+		return e.lookup(k)
+	}
+	return config.LoadAgent(path, lookup)
+}
+
+func runVersion(_ context.Context, args []string, e env) error {
+	fs := flags("version", "Prints the version.", e)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "homefleet %s %s/%s %s\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	return nil
+}

@@ -1,0 +1,140 @@
+package discovery
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+// Origin metadata of every homefleet discovery message.
+const (
+	OriginName = "homefleet"
+	OriginURL  = "https://github.com/homefleet/homefleet"
+)
+
+// Host identifies the device a host payload describes.
+type Host struct {
+	ID      string // stable device id, [a-z0-9_-]
+	Name    string // HA device name (hostname)
+	Model   string // e.g. "Debian 12 (linux/amd64)"
+	Version string // agent version
+}
+
+// EntityPrefix is the object-id prefix of default_entity_id: the host
+// name as a key, so entity ids read sensor.nas_cpu.
+func (h Host) EntityPrefix() string { return topic.Key(h.Name) }
+
+// Identifier is the HA device identifier of the host. Hub-published
+// entities that belong to this host use it too.
+func (h Host) Identifier() string { return "homefleet_" + h.ID }
+
+func (h Host) device() Device {
+	return Device{
+		Identifiers:  []string{h.Identifier()},
+		Name:         h.Name,
+		Manufacturer: "homefleet",
+		Model:        h.Model,
+		SWVersion:    h.Version,
+	}
+}
+
+type builder struct {
+	h    Host
+	cmps map[string]Entity
+}
+
+func precision(n int) *int { return &n }
+
+// add registers a state-topic entity reading key path (value_json.<path>).
+func (b *builder) add(key string, e Entity, path string) {
+	if e.Platform == "" {
+		e.Platform = Sensor
+	}
+	e.UniqueID = b.h.ID + "_" + key
+	e.DefaultEntityID = string(e.Platform) + "." + b.h.EntityPrefix() + "_" + key
+	if e.ValueTemplate == "" && path != "" {
+		e.ValueTemplate = "{{ value_json." + path + " }}"
+	}
+	b.cmps[key] = e
+}
+
+func gib(path string) string {
+	return "{{ (value_json." + path + " / 1073741824) | round(2) }}"
+}
+
+// HostPayload builds the device discovery of a host from its latest state:
+// one entity per reading present in s, so a removed mount or interface
+// disappears from the device.
+func HostPayload(h Host, s wire.State, sc topic.Scheme) Payload {
+	b := &builder{h: h, cmps: map[string]Entity{}}
+	b.add("cpu", Entity{Name: "CPU", Unit: Percent, StateClass: Measurement, Precision: precision(1), Icon: "mdi:cpu-64-bit"}, "cpu")
+	for _, l := range []struct{ key, name string }{{"load1", "Load (1 min)"}, {"load5", "Load (5 min)"}, {"load15", "Load (15 min)"}} {
+		b.add(l.key, Entity{Name: l.name, StateClass: Measurement, Precision: precision(2), Icon: "mdi:gauge"}, l.key)
+	}
+	b.add("mem_pct", Entity{Name: "Memory used", Unit: Percent, StateClass: Measurement, Precision: precision(1), Icon: "mdi:memory"}, "mem_pct")
+	b.add("mem_used", Entity{Name: "Memory used size", DeviceClass: DataSize, Unit: GiB, StateClass: Measurement, Precision: precision(2), ValueTemplate: gib("mem_used")}, "mem_used")
+	b.add("mem_avail", Entity{Name: "Memory available", DeviceClass: DataSize, Unit: GiB, StateClass: Measurement, Precision: precision(2), ValueTemplate: gib("mem_avail")}, "mem_avail")
+	b.add("swap_pct", Entity{Name: "Swap used", Unit: Percent, StateClass: Measurement, Precision: precision(1), Icon: "mdi:harddisk"}, "swap_pct")
+	b.add("uptime", Entity{Name: "Uptime", DeviceClass: Duration, Unit: Hours, Precision: precision(1), Category: Diagnostic,
+		ValueTemplate: "{{ (value_json.uptime / 3600) | round(2) }}"}, "uptime")
+	b.add("boot", Entity{Name: "Last boot", DeviceClass: Timestamp, Category: Diagnostic}, "boot")
+	b.add("procs", Entity{Name: "Processes", StateClass: Measurement, Icon: "mdi:format-list-numbered"}, "procs")
+
+	for _, k := range sortedKeys(s.FS) {
+		fs := s.FS[k]
+		label := "Disk " + fs.Path
+		b.add("fs_"+k+"_pct", Entity{Name: label + " used", Unit: Percent, StateClass: Measurement, Precision: precision(1), Icon: "mdi:harddisk"}, "fs."+k+".pct")
+		b.add("fs_"+k+"_free", Entity{Name: label + " free", DeviceClass: DataSize, Unit: GiB, StateClass: Measurement, Precision: precision(1), ValueTemplate: gib("fs." + k + ".free")}, "fs."+k+".free")
+	}
+	for _, k := range sortedKeys(s.IO) {
+		b.add("io_"+k+"_r", Entity{Name: k + " read", DeviceClass: DataRate, Unit: BytesPerSec, StateClass: Measurement, Precision: precision(0)}, "io."+k+".r")
+		b.add("io_"+k+"_w", Entity{Name: k + " write", DeviceClass: DataRate, Unit: BytesPerSec, StateClass: Measurement, Precision: precision(0)}, "io."+k+".w")
+		b.add("io_"+k+"_lat", Entity{Name: k + " latency", DeviceClass: Duration, Unit: Millis, StateClass: Measurement, Precision: precision(1)}, "io."+k+".lat")
+	}
+	for _, k := range sortedKeys(s.Net) {
+		b.add("net_"+k+"_rx", Entity{Name: k + " received", DeviceClass: DataRate, Unit: BytesPerSec, StateClass: Measurement, Precision: precision(0)}, "net."+k+".rx")
+		b.add("net_"+k+"_tx", Entity{Name: k + " sent", DeviceClass: DataRate, Unit: BytesPerSec, StateClass: Measurement, Precision: precision(0)}, "net."+k+".tx")
+	}
+	for _, k := range sortedKeys(s.Temp) {
+		b.add("temp_"+k, Entity{Name: "Temperature " + strings.ReplaceAll(k, "_", " "), DeviceClass: Temperature, Unit: Celsius, StateClass: Measurement, Precision: precision(1)}, "temp."+k)
+	}
+	for _, f := range []struct{ key, name, icon string }{
+		{"os", "Operating system", "mdi:linux"}, {"kernel", "Kernel", "mdi:chip"},
+		{"arch", "Architecture", "mdi:cpu-64-bit"}, {"agent", "Agent version", "mdi:tag"},
+	} {
+		b.add("facts_"+f.key, Entity{Name: f.name, Category: Diagnostic, Icon: f.icon}, "facts."+f.key)
+	}
+	b.add("facts_ips", Entity{Name: "IP addresses", Category: Diagnostic, Icon: "mdi:ip-network",
+		ValueTemplate: "{{ (value_json.facts.ips or []) | join(', ') }}"}, "facts.ips")
+	b.add("refresh", Entity{Platform: Button, Name: "Refresh", Category: Diagnostic, Icon: "mdi:refresh",
+		CommandTopic: sc.Command(h.ID, "refresh"), PayloadPress: "PRESS"}, "")
+
+	return Payload{
+		Device:            h.device(),
+		Origin:            Origin{Name: OriginName, SWVersion: h.Version, URL: OriginURL},
+		Components:        b.cmps,
+		StateTopic:        sc.State(h.ID),
+		AvailabilityTopic: sc.Status(h.ID),
+		QoS:               1,
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Model formats the device model from OS facts.
+func Model(os, goos, arch string) string {
+	if os == "" {
+		return fmt.Sprintf("%s/%s", goos, arch)
+	}
+	return fmt.Sprintf("%s (%s/%s)", os, goos, arch)
+}

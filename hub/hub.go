@@ -1,0 +1,133 @@
+// Package hub runs the hub's ordered services: the embedded broker (when
+// no external broker is configured), the MQTT session, then the fleet
+// registry; they stop in reverse order.
+package hub
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/homefleet/homefleet/internal/broker"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/mqttc"
+)
+
+// DeviceID is the hub's own device id in topics and HA.
+const DeviceID = "hub"
+
+// Hub is a running hub.
+type Hub struct {
+	broker *broker.Broker
+	url    string
+	g      *errgroup.Group
+	log    *slog.Logger
+}
+
+// Start brings the services up in order and returns once the broker (if
+// embedded) listens; Wait blocks until ctx ends and everything stopped.
+func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger) (*Hub, error) {
+	h := &Hub{log: log}
+	mqttCfg := cfg.MQTT
+	if cfg.Embedded() {
+		b, err := broker.Start(broker.Options{
+			Listen: cfg.Broker.Listen, Username: cfg.Broker.Username, Password: cfg.Broker.Password, Logger: quietBroker(log),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("starting hub: %w", err)
+		}
+		h.broker = b
+		mqttCfg.URL = "mqtt://" + dialable(b.Addr())
+		mqttCfg.Username, mqttCfg.Password = cfg.Broker.Username, cfg.Broker.Password
+		log.Info("embedded mqtt broker listening", "addr", b.Addr())
+	}
+	h.url = mqttCfg.URL
+	sc := mqttCfg.Scheme()
+	f := newFleet(sc, version, log.With("component", "fleet"))
+	clientID := mqttCfg.ClientID
+	if clientID == "" {
+		clientID = "homefleet-hub"
+	}
+	mc, err := mqttc.New(mqttc.Options{
+		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(DeviceID),
+		Logger: log.With("component", "mqtt"), OnConnect: f.connected,
+	})
+	if err != nil {
+		h.closeBroker()
+		return nil, fmt.Errorf("setting up hub mqtt: %w", err)
+	}
+	mc.Subscribe(sc.AllStatus(), f.handleStatus)
+	mc.Subscribe(sc.HAStatus(), f.handleHAStatus)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return mc.Run(gctx) })
+	g.Go(func() error { return f.run(gctx, mc) })
+	h.g = g
+	return h, nil
+}
+
+// BrokerURL is the broker the hub is connected to.
+func (h *Hub) BrokerURL() string { return h.url }
+
+// BrokerAddr is the embedded broker's listen address, or "" when external.
+func (h *Hub) BrokerAddr() string {
+	if h.broker == nil {
+		return ""
+	}
+	return h.broker.Addr()
+}
+
+// Wait blocks until the services stopped, then closes the broker.
+func (h *Hub) Wait() error {
+	err := h.g.Wait()
+	h.closeBroker()
+	if err != nil {
+		return fmt.Errorf("hub: %w", err)
+	}
+	return nil
+}
+
+func (h *Hub) closeBroker() {
+	if h.broker == nil {
+		return
+	}
+	if err := h.broker.Close(); err != nil {
+		h.log.Warn("closing embedded broker", "err", err)
+	}
+}
+
+// dialable turns a listen address into one a local client can dial.
+func dialable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// quietBroker keeps mochi's per-client info lines out of the hub log.
+func quietBroker(log *slog.Logger) *slog.Logger {
+	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
+}
+
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (l levelFloor) Enabled(ctx context.Context, lv slog.Level) bool {
+	return lv >= l.min && l.Handler.Enabled(ctx, lv)
+}
+
+func (l levelFloor) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelFloor{l.Handler.WithAttrs(attrs), l.min}
+}
+
+func (l levelFloor) WithGroup(name string) slog.Handler {
+	return levelFloor{l.Handler.WithGroup(name), l.min}
+}

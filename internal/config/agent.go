@@ -1,0 +1,64 @@
+// Package config loads, defaults, validates and prints the agent and hub
+// configuration: a YAML file, then HOMEFLEET_* environment overrides, then
+// secrets from *_file paths.
+package config
+
+import (
+	"time"
+)
+
+// Agent is the configuration of `homefleet agent`.
+type Agent struct {
+	Device  Device  `yaml:"device"`
+	MQTT    MQTT    `yaml:"mqtt"`
+	Collect Collect `yaml:"collect"`
+	Log     Log     `yaml:"log"`
+}
+
+// Device names this host. The id defaults to a stable id derived from the
+// machine-id, so renaming the host never duplicates its HA entities.
+type Device struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"` // HA device name; default: hostname
+}
+
+// Collect sets what the host collector reads and how often.
+type Collect struct {
+	Interval       time.Duration `yaml:"interval"`                   // collection period
+	Heartbeat      time.Duration `yaml:"heartbeat"`                  // publish at least this often
+	Interfaces     []string      `yaml:"interfaces"`                 // always include these interfaces
+	IncludeVirtual bool          `yaml:"include_virtual_interfaces"` // include bridges, veth, tun...
+	ExcludeMounts  []string      `yaml:"exclude_mounts"`             // mount points to leave out
+}
+
+// SetDefaults fills every unset field.
+func (a *Agent) SetDefaults() {
+	a.MQTT.setDefaults()
+	a.Log.setDefaults()
+	if a.Collect.Interval == 0 {
+		a.Collect.Interval = 10 * time.Second
+	}
+	if a.Collect.Heartbeat == 0 {
+		a.Collect.Heartbeat = 60 * time.Second
+	}
+}
+
+// Validate reports every bad field at once.
+func (a Agent) Validate() error {
+	v := &validator{}
+	a.MQTT.validate(v, true)
+	a.Log.validate(v)
+	if a.Device.ID != "" {
+		v.id("device.id", a.Device.ID)
+	}
+	if a.Collect.Interval < time.Second {
+		v.add("collect.interval", a.Collect.Interval.String(), "must be at least 1s")
+	}
+	if a.Collect.Heartbeat < a.Collect.Interval {
+		v.add("collect.heartbeat", a.Collect.Heartbeat.String(), "must be at least collect.interval ("+a.Collect.Interval.String()+")")
+	}
+	return v.err()
+}
+
+// String is the YAML form with secrets redacted.
+func (a Agent) String() string { return redactedYAML(a) }

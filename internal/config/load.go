@@ -1,0 +1,184 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvPrefix starts every environment override: mqtt.url is HOMEFLEET_MQTT_URL.
+const EnvPrefix = "HOMEFLEET_"
+
+// LookupEnv is os.LookupEnv's shape, injected so tests need no real env.
+type LookupEnv func(string) (string, bool)
+
+// LoadAgent reads path (may be empty), applies env overrides and secret
+// files, fills defaults and validates.
+func LoadAgent(path string, env LookupEnv) (Agent, error) {
+	var a Agent
+	if err := load(path, env, &a); err != nil {
+		return Agent{}, err
+	}
+	if err := resolveSecret(&a.MQTT.Password, "mqtt.password_file", a.MQTT.PasswordFile); err != nil {
+		return Agent{}, err
+	}
+	a.SetDefaults()
+	if err := a.Validate(); err != nil {
+		return Agent{}, err
+	}
+	return a, nil
+}
+
+// LoadHub is LoadAgent for the hub.
+func LoadHub(path string, env LookupEnv) (Hub, error) {
+	var h Hub
+	if err := load(path, env, &h); err != nil {
+		return Hub{}, err
+	}
+	if err := resolveSecret(&h.MQTT.Password, "mqtt.password_file", h.MQTT.PasswordFile); err != nil {
+		return Hub{}, err
+	}
+	if err := resolveSecret(&h.Broker.Password, "broker.password_file", h.Broker.PasswordFile); err != nil {
+		return Hub{}, err
+	}
+	h.SetDefaults()
+	if err := h.Validate(); err != nil {
+		return Hub{}, err
+	}
+	return h, nil
+}
+
+func load(path string, env LookupEnv, out any) error {
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("reading config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(out); err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("parsing config %s: %w: %w", path, ErrInvalid, err)
+		}
+	}
+	if env == nil {
+		env = os.LookupEnv
+	}
+	return overlayEnv(reflect.ValueOf(out).Elem(), "", env)
+}
+
+func resolveSecret(dst *string, field, path string) error {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return FieldError{Field: field, Value: path, Reason: "cannot read secret file: " + errors.Unwrap(err).Error()}
+	}
+	*dst = strings.TrimRight(string(b), "\r\n")
+	return nil
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// overlayEnv sets every leaf field whose HOMEFLEET_<PATH> variable is set;
+// the path is the yaml keys joined by '_' in upper case.
+func overlayEnv(v reflect.Value, path string, env LookupEnv) error {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		key := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if key == "" || key == "-" {
+			continue
+		}
+		name := key
+		if path != "" {
+			name = path + "." + key
+		}
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct {
+			if err := overlayEnv(fv, name, env); err != nil {
+				return err
+			}
+			continue
+		}
+		envName := EnvPrefix + strings.ToUpper(strings.ReplaceAll(name, ".", "_"))
+		raw, ok := env(envName)
+		if !ok {
+			continue
+		}
+		if err := setFromString(fv, raw); err != nil {
+			return FieldError{Field: envName, Value: raw, Reason: err.Error()}
+		}
+	}
+	return nil
+}
+
+func setFromString(fv reflect.Value, raw string) error {
+	switch {
+	case fv.Type() == durationType:
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return errors.New("not a duration (e.g. 10s, 5m)")
+		}
+		fv.SetInt(int64(d))
+	case fv.Kind() == reflect.String:
+		fv.SetString(raw)
+	case fv.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return errors.New("not a boolean (true or false)")
+		}
+		fv.SetBool(b)
+	case fv.Kind() == reflect.Int:
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			return errors.New("not an integer")
+		}
+		fv.SetInt(int64(n))
+	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
+		var parts []string
+		for p := range strings.SplitSeq(raw, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		fv.Set(reflect.ValueOf(parts))
+	default:
+		return fmt.Errorf("cannot be set from the environment (type %s)", fv.Type())
+	}
+	return nil
+}
+
+// redactedYAML marshals cfg with every `secret:"true"` field that is set
+// replaced by "REDACTED".
+func redactedYAML(cfg any) string {
+	v := reflect.New(reflect.TypeOf(cfg)).Elem()
+	v.Set(reflect.ValueOf(cfg))
+	redact(v)
+	b, err := yaml.Marshal(v.Interface())
+	if err != nil {
+		return fmt.Sprintf("<config: %v>", err)
+	}
+	return string(b)
+}
+
+func redact(v reflect.Value) {
+	t := v.Type()
+	for i := range t.NumField() {
+		fv := v.Field(i)
+		switch {
+		case fv.Kind() == reflect.Struct:
+			redact(fv)
+		case t.Field(i).Tag.Get("secret") == "true" && fv.Kind() == reflect.String && fv.String() != "":
+			fv.SetString("REDACTED")
+		}
+	}
+}

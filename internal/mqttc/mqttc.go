@@ -1,0 +1,285 @@
+// Package mqttc is the one wrapper over paho: retained LWT and birth on the
+// status topic, reconnect with exponential backoff and full jitter,
+// resubscribe after every reconnect, and the QoS/retain policy.
+package mqttc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
+
+	"github.com/homefleet/homefleet/internal/config"
+)
+
+// Availability payloads on the status topic.
+const (
+	Online  = "online"
+	Offline = "offline"
+)
+
+// QoS is used for every publish and subscription: at least once, so a
+// retained state or discovery document is never silently dropped.
+const QoS = 1
+
+// Sentinel errors.
+var (
+	ErrNotConnected = errors.New("not connected to the broker")
+	ErrRefused      = errors.New("broker refused the connection")
+	ErrUnreachable  = errors.New("broker unreachable")
+)
+
+// Handler handles one message on a subscribed topic. A returned error is
+// logged by the client (once per topic), never fatal.
+type Handler func(topic string, payload []byte, retained bool) error
+
+// Options configures a Client.
+type Options struct {
+	MQTT        config.MQTT
+	ClientID    string
+	StatusTopic string // retained online/offline; offline is the LWT
+	Logger      *slog.Logger
+	// OnConnect runs in Run's goroutine after every (re)connect, once the
+	// birth message is out and subscriptions are restored. Keep it short:
+	// signal your own loop to republish.
+	OnConnect func()
+}
+
+// Client is a long-lived MQTT session. Create with New, register
+// subscriptions, then call Run.
+type Client struct {
+	opts   Options
+	log    *slog.Logger
+	client paho.Client
+	lost   chan error
+
+	mu   sync.Mutex
+	subs map[string]Handler
+	bad  badLog
+}
+
+// New builds a client; nothing connects until Run.
+func New(opts Options) (*Client, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	u, err := url.Parse(opts.MQTT.URL)
+	if err != nil {
+		return nil, fmt.Errorf("parsing broker url: %w", err)
+	}
+	c := &Client{
+		opts: opts,
+		log:  opts.Logger.With("broker", redactURL(u)),
+		lost: make(chan error, 1),
+		subs: map[string]Handler{},
+	}
+	po := paho.NewClientOptions().
+		AddBroker(opts.MQTT.URL).
+		SetClientID(opts.ClientID).
+		SetUsername(opts.MQTT.Username).
+		SetPassword(opts.MQTT.Password).
+		SetCleanSession(true).
+		SetAutoReconnect(false). // Run owns reconnects: backoff with jitter and logging
+		SetConnectRetry(false).
+		SetKeepAlive(opts.MQTT.KeepAlive).
+		SetPingTimeout(10*time.Second).
+		SetConnectTimeout(10*time.Second).
+		SetWriteTimeout(10*time.Second).
+		SetOrderMatters(false).
+		SetWill(opts.StatusTopic, Offline, QoS, true).
+		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			select {
+			case c.lost <- err:
+			default:
+			}
+		})
+	if config.TLSScheme(u.Scheme) {
+		tc, err := tlsConfig(opts.MQTT.TLS)
+		if err != nil {
+			return nil, err
+		}
+		po.SetTLSConfig(tc)
+	}
+	c.client = paho.NewClient(po)
+	return c, nil
+}
+
+// Subscribe registers h for filter. Subscriptions made before Run are
+// established on connect and restored after every reconnect.
+func (c *Client) Subscribe(filter string, h Handler) {
+	c.mu.Lock()
+	c.subs[filter] = h
+	c.mu.Unlock()
+	if c.client.IsConnectionOpen() {
+		c.subscribe(filter, h)
+	}
+}
+
+// Publish sends payload with the package QoS; it waits for the broker's
+// acknowledgement or ctx.
+func (c *Client) Publish(ctx context.Context, topic string, payload []byte, retain bool) error {
+	if !c.client.IsConnectionOpen() {
+		return fmt.Errorf("publishing %s: %w", topic, ErrNotConnected)
+	}
+	tok := c.client.Publish(topic, QoS, retain, payload)
+	select {
+	case <-tok.Done():
+		if err := tok.Error(); err != nil {
+			return fmt.Errorf("publishing %s: %w", topic, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("publishing %s: %w", topic, ctx.Err())
+	}
+}
+
+// Connected reports whether the session is up.
+func (c *Client) Connected() bool { return c.client.IsConnectionOpen() }
+
+// Run connects and keeps the session up until ctx ends, then publishes a
+// clean "offline" and disconnects. The first connection gives up after
+// MQTT.FirstConnect (or at once when the broker refuses the credentials)
+// with one clear error; later losses are retried forever.
+func (c *Client) Run(ctx context.Context) error {
+	if err := c.firstConnect(ctx); err != nil {
+		return err
+	}
+	for {
+		c.afterConnect(ctx)
+		select {
+		case <-ctx.Done():
+			c.shutdown()
+			return nil
+		case err := <-c.lost:
+			c.log.Warn("mqtt connection lost", "err", err)
+		}
+		if err := c.reconnect(ctx); err != nil {
+			c.shutdown()
+			return nil //nolint:nilerr // ctx ended while reconnecting: a clean stop
+		}
+	}
+}
+
+func (c *Client) firstConnect(ctx context.Context) error {
+	deadline := time.Now().Add(c.opts.MQTT.FirstConnect)
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		err := c.connect(ctx)
+		if err == nil {
+			c.log.Info("mqtt connected")
+			return nil
+		}
+		if errors.Is(err, ErrRefused) {
+			return err
+		}
+		lastErr = err
+		wait := backoff(attempt, c.opts.MQTT.BackoffMin, c.opts.MQTT.BackoffMax)
+		if time.Now().Add(wait).After(deadline) {
+			return fmt.Errorf("%w after %s: %w", ErrUnreachable, c.opts.MQTT.FirstConnect, lastErr)
+		}
+		c.log.Warn("mqtt connect failed, retrying", "err", err, "in", wait.Round(time.Millisecond), "attempt", attempt+1)
+		if sleep(ctx, wait) != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+func (c *Client) reconnect(ctx context.Context) error {
+	for attempt := 0; ; attempt++ {
+		wait := backoff(attempt, c.opts.MQTT.BackoffMin, c.opts.MQTT.BackoffMax)
+		c.log.Info("mqtt reconnecting", "in", wait.Round(time.Millisecond), "attempt", attempt+1)
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+		err := c.connect(ctx)
+		if err == nil {
+			c.log.Info("mqtt reconnected", "attempts", attempt+1)
+			return nil
+		}
+		c.log.Warn("mqtt reconnect failed", "err", err)
+	}
+}
+
+func (c *Client) connect(ctx context.Context) error {
+	select { // drop a stale loss notice from the previous session
+	case <-c.lost:
+	default:
+	}
+	tok := c.client.Connect()
+	select {
+	case <-tok.Done():
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	err := tok.Error()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword), errors.Is(err, packets.ErrorRefusedNotAuthorised):
+		return fmt.Errorf("connecting: %w: %w (check mqtt.username and mqtt.password)", ErrRefused, err)
+	default:
+		return fmt.Errorf("connecting: %w", err)
+	}
+}
+
+// afterConnect publishes the birth message, restores subscriptions and
+// tells the owner.
+func (c *Client) afterConnect(ctx context.Context) {
+	if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Online), true); err != nil {
+		c.log.Warn("publishing birth message", "err", err)
+	}
+	c.mu.Lock()
+	subs := make(map[string]Handler, len(c.subs))
+	for f, h := range c.subs {
+		subs[f] = h
+	}
+	c.mu.Unlock()
+	for f, h := range subs {
+		c.subscribe(f, h)
+	}
+	if c.opts.OnConnect != nil {
+		c.opts.OnConnect()
+	}
+}
+
+func (c *Client) subscribe(filter string, h Handler) {
+	tok := c.client.Subscribe(filter, QoS, func(_ paho.Client, m paho.Message) {
+		c.dispatch(h, m.Topic(), m.Payload(), m.Retained())
+	})
+	if tok.WaitTimeout(10*time.Second) && tok.Error() != nil {
+		c.log.Warn("mqtt subscribe failed", "filter", filter, "err", tok.Error())
+	}
+}
+
+func (c *Client) dispatch(h Handler, topic string, payload []byte, retained bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.bad.report(c.log, topic, fmt.Errorf("handler panic: %v", r))
+		}
+	}()
+	if err := h(topic, payload, retained); err != nil {
+		c.bad.report(c.log, topic, err)
+	}
+}
+
+func (c *Client) shutdown() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Offline), true); err != nil {
+		c.log.Debug("publishing clean offline", "err", err)
+	}
+	c.client.Disconnect(250)
+	c.log.Info("mqtt disconnected")
+}
+
+func redactURL(u *url.URL) string {
+	r := *u
+	r.User = nil
+	return r.String()
+}

@@ -1,0 +1,96 @@
+package testbroker
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// Mosquitto is a real mosquitto process on a loopback port.
+type Mosquitto struct {
+	t    testing.TB
+	bin  string
+	conf string
+	Addr string
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// StartMosquitto starts mosquitto on a free loopback port (anonymous, no
+// persistence) or skips/fails per SkipOrFail when it is not installed.
+func StartMosquitto(t testing.TB, extraConf string) *Mosquitto {
+	t.Helper()
+	bin, err := exec.LookPath("mosquitto")
+	if err != nil {
+		for _, p := range []string{"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"} {
+			if _, statErr := os.Stat(p); statErr == nil {
+				bin, err = p, nil
+			}
+		}
+	}
+	if err != nil {
+		SkipOrFail(t, "mosquitto is not installed (apt-get install mosquitto)")
+	}
+	addr := FreePort(t)
+	_, port, _ := net.SplitHostPort(addr)
+	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
+	body := fmt.Sprintf("listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n%s", port, extraConf)
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := &Mosquitto{t: t, bin: bin, conf: conf, Addr: addr}
+	m.Start()
+	t.Cleanup(m.Stop)
+	return m
+}
+
+// URL is the mqtt:// URL of the broker.
+func (m *Mosquitto) URL() string { return "mqtt://" + m.Addr }
+
+// Start (re)starts the process and waits until the port accepts.
+func (m *Mosquitto) Start() {
+	m.t.Helper()
+	m.cmd = exec.CommandContext(context.Background(), m.bin, "-c", m.conf)
+	if testing.Verbose() {
+		m.cmd.Stderr = os.Stderr
+	}
+	if err := m.cmd.Start(); err != nil {
+		m.t.Fatalf("starting mosquitto: %v", err)
+	}
+	m.done = make(chan struct{})
+	go func(cmd *exec.Cmd, done chan struct{}) {
+		_ = cmd.Wait()
+		close(done)
+	}(m.cmd, m.done)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", m.Addr, 200*time.Millisecond); err == nil {
+			_ = c.Close()
+			return
+		}
+		select {
+		case <-m.done:
+			m.t.Fatalf("mosquitto exited at start (conf %s)", m.conf)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	m.t.Fatalf("mosquitto did not listen on %s", m.Addr)
+}
+
+// Kill stops the process hard (SIGKILL), like a crash.
+func (m *Mosquitto) Kill() {
+	if m.cmd == nil || m.cmd.Process == nil {
+		return
+	}
+	_ = m.cmd.Process.Kill()
+	<-m.done
+	m.cmd = nil
+}
+
+// Stop ends the process if it runs.
+func (m *Mosquitto) Stop() { m.Kill() }

@@ -1,0 +1,54 @@
+// Package testbroker gives tests a real MQTT broker: the embedded one
+// in-process, or a Mosquitto process when installed. Import from tests only.
+package testbroker
+
+import (
+	"net"
+	"os"
+	"testing"
+
+	"github.com/homefleet/homefleet/internal/broker"
+)
+
+// Embedded starts the embedded broker on a free loopback port and stops it
+// when the test ends.
+func Embedded(t testing.TB) *broker.Broker {
+	t.Helper()
+	return EmbeddedOn(t, "127.0.0.1:0")
+}
+
+// EmbeddedOn starts the embedded broker on addr (e.g. to restart it on the
+// same port).
+func EmbeddedOn(t testing.TB, addr string) *broker.Broker {
+	t.Helper()
+	b, err := broker.Start(broker.Options{Listen: addr})
+	if err != nil {
+		t.Fatalf("starting embedded broker: %v", err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+// FreePort returns a loopback host:port that was free a moment ago.
+func FreePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("finding a free port: %v", err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+// RequirePeers reports whether CI demands real peers (HOMEFLEET_REQUIRE_PEERS=1).
+func RequirePeers() bool { return os.Getenv("HOMEFLEET_REQUIRE_PEERS") == "1" }
+
+// SkipOrFail skips the test on a laptop without the peer and fails it in CI.
+func SkipOrFail(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if RequirePeers() {
+		t.Fatalf("HOMEFLEET_REQUIRE_PEERS=1 but "+format, args...)
+	}
+	t.Skipf(format, args...)
+}

@@ -1,0 +1,126 @@
+package testbroker
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+)
+
+// Message is one message a Watcher received.
+type Message struct {
+	Topic    string
+	Payload  []byte
+	Retained bool
+	At       time.Time
+}
+
+// Watcher is an HA-like consumer: it subscribes to filters, reconnects on
+// its own when the broker restarts, and records every message.
+type Watcher struct {
+	client paho.Client
+	mu     sync.Mutex
+	msgs   []Message
+	latest map[string]Message
+	notify chan struct{}
+}
+
+// Watch connects a watcher to url and subscribes to filters.
+func Watch(t testing.TB, url string, filters ...string) *Watcher {
+	t.Helper()
+	w := &Watcher{latest: map[string]Message{}, notify: make(chan struct{}, 1)}
+	subs := map[string]byte{}
+	for _, f := range filters {
+		subs[f] = 1
+	}
+	opts := paho.NewClientOptions().AddBroker(url).SetClientID("watcher-" + t.Name()).
+		SetAutoReconnect(true).SetMaxReconnectInterval(200 * time.Millisecond).
+		SetConnectRetry(true).SetConnectRetryInterval(100 * time.Millisecond).
+		SetCleanSession(true).
+		SetOnConnectHandler(func(c paho.Client) {
+			c.SubscribeMultiple(subs, w.record).WaitTimeout(5 * time.Second)
+		})
+	w.client = paho.NewClient(opts)
+	if tok := w.client.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("watcher connecting to %s: %v", url, tok.Error())
+	}
+	t.Cleanup(func() { w.client.Disconnect(100) })
+	return w
+}
+
+func (w *Watcher) record(_ paho.Client, m paho.Message) {
+	msg := Message{Topic: m.Topic(), Payload: append([]byte(nil), m.Payload()...), Retained: m.Retained(), At: time.Now()}
+	w.mu.Lock()
+	w.msgs = append(w.msgs, msg)
+	w.latest[msg.Topic] = msg
+	w.mu.Unlock()
+	select {
+	case w.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Publish sends a message as a third party (HA, a user, a prankster).
+func (w *Watcher) Publish(t testing.TB, topic string, payload []byte, retained bool) {
+	t.Helper()
+	if tok := w.client.Publish(topic, 1, retained, payload); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("publishing %s: %v", topic, tok.Error())
+	}
+}
+
+// Latest returns the last message on topic.
+func (w *Watcher) Latest(topic string) (Message, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m, ok := w.latest[topic]
+	return m, ok
+}
+
+// Messages returns a copy of everything received.
+func (w *Watcher) Messages() []Message {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]Message(nil), w.msgs...)
+}
+
+// Snapshot returns the latest payload per topic.
+func (w *Watcher) Snapshot() map[string][]byte {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string][]byte, len(w.latest))
+	for t, m := range w.latest {
+		out[t] = m.Payload
+	}
+	return out
+}
+
+// Reset forgets everything received so far.
+func (w *Watcher) Reset() {
+	w.mu.Lock()
+	w.msgs = nil
+	w.latest = map[string]Message{}
+	w.mu.Unlock()
+}
+
+// WaitFor waits until cond holds over the received messages or timeout.
+func (w *Watcher) WaitFor(timeout time.Duration, cond func(w *Watcher) bool) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		if cond(w) {
+			return true
+		}
+		select {
+		case <-w.notify:
+		case <-deadline.C:
+			return cond(w)
+		}
+	}
+}
+
+// Has reports whether a message on topic with payload (nil: any) arrived.
+func (w *Watcher) Has(topic string, payload []byte) bool {
+	m, ok := w.Latest(topic)
+	return ok && (payload == nil || string(m.Payload) == string(payload))
+}

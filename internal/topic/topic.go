@@ -1,0 +1,121 @@
+// Package topic is the one place where MQTT topic strings are built and
+// where device and entity ids are sanitized. Every other package asks a
+// Scheme for its topics.
+package topic
+
+import (
+	"strings"
+)
+
+// Defaults for the two topic roots.
+const (
+	DefaultBase            = "homefleet"
+	DefaultDiscoveryPrefix = "homeassistant"
+)
+
+// Scheme builds topics under a base (homefleet) and an HA discovery prefix.
+type Scheme struct {
+	Base            string
+	DiscoveryPrefix string
+}
+
+// Default returns the scheme with the documented roots.
+func Default() Scheme {
+	return Scheme{Base: DefaultBase, DiscoveryPrefix: DefaultDiscoveryPrefix}
+}
+
+func (s Scheme) dev(device string, rest ...string) string {
+	parts := append([]string{s.Base, ID(device)}, rest...)
+	return strings.Join(parts, "/")
+}
+
+// Status is the retained availability topic (online | offline, LWT).
+func (s Scheme) Status(device string) string { return s.dev(device, "status") }
+
+// State is the retained JSON document of all host readings.
+func (s Scheme) State(device string) string { return s.dev(device, "state") }
+
+// Disk is the JSON document of one disk.
+func (s Scheme) Disk(device, disk string) string { return s.dev(device, "disk", ID(disk)) }
+
+// Net is the retained network identity of a device.
+func (s Scheme) Net(device string) string { return s.dev(device, "net") }
+
+// Event carries command results and notable events (never retained).
+func (s Scheme) Event(device string) string { return s.dev(device, "event") }
+
+// Command is the topic of one command verb.
+func (s Scheme) Command(device, verb string) string { return s.dev(device, "cmd", ID(verb)) }
+
+// Commands is the subscription filter for every command of a device.
+func (s Scheme) Commands(device string) string { return s.dev(device, "cmd", "#") }
+
+// AllStatus is the subscription filter for every device's availability.
+func (s Scheme) AllStatus() string { return s.Base + "/+/status" }
+
+// Discovery is the device-based HA discovery topic of a device.
+func (s Scheme) Discovery(device string) string {
+	return s.DiscoveryPrefix + "/device/" + ID(device) + "/config"
+}
+
+// HAStatus is HA's birth/will topic.
+func (s Scheme) HAStatus() string { return s.DiscoveryPrefix + "/status" }
+
+// ParseStatus returns the device of a status topic built by Status.
+func (s Scheme) ParseStatus(t string) (device string, ok bool) {
+	rest, found := strings.CutPrefix(t, s.Base+"/")
+	if !found {
+		return "", false
+	}
+	device, suffix, found := strings.Cut(rest, "/")
+	if !found || suffix != "status" || device == "" {
+		return "", false
+	}
+	return device, true
+}
+
+// ParseCommand returns the verb of a command topic of device, built by Command.
+func (s Scheme) ParseCommand(device, t string) (verb string, ok bool) {
+	verb, ok = strings.CutPrefix(t, s.dev(device, "cmd")+"/")
+	if !ok || verb == "" {
+		return "", false
+	}
+	return verb, true
+}
+
+// ID sanitizes a name into an id of [a-z0-9_-]: lower case, every other
+// rune becomes '_', runs of '_' collapse, leading/trailing '_' are trimmed.
+// An empty result becomes "unknown". The result is safe as an MQTT topic
+// level (no '+', '#', '/') and as an HA node_id/object_id.
+func ID(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	lastUnderscore := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
+			b.WriteRune(r)
+			lastUnderscore = false
+		default:
+			if !lastUnderscore {
+				b.WriteByte('_')
+				lastUnderscore = true
+			}
+		}
+	}
+	id := strings.Trim(b.String(), "_")
+	if id == "" {
+		return "unknown"
+	}
+	return id
+}
+
+// Key is like ID but also usable as a Jinja attribute name in an HA
+// value_template (value_json.<key>): only [a-z0-9_], starting with a letter.
+func Key(name string) string {
+	id := strings.ReplaceAll(ID(name), "-", "_")
+	if id[0] >= '0' && id[0] <= '9' {
+		id = "x" + id
+	}
+	return id
+}

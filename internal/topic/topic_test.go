@@ -1,0 +1,94 @@
+package topic
+
+import (
+	"regexp"
+	"testing"
+)
+
+func TestID(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"nas.lan", "nas_lan"},
+		{"My PC", "my_pc"},
+		{"/", "unknown"},
+		{"/srv/data", "srv_data"},
+		{"a+b#c/d", "a_b_c_d"},
+		{"--x--", "--x--"},
+		{"Ünïcode", "n_code"},
+		{"", "unknown"},
+		{"sda", "sda"},
+	}
+	for _, tt := range tests {
+		if got := ID(tt.in); got != tt.want {
+			t.Errorf("ID(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"nvme0n1", "nvme0n1"},
+		{"0", "x0"},
+		{"k10temp-pci", "k10temp_pci"},
+	}
+	for _, tt := range tests {
+		if got := Key(tt.in); got != tt.want {
+			t.Errorf("Key(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestScheme(t *testing.T) {
+	s := Default()
+	tests := []struct{ got, want string }{
+		{s.Status("Nas.lan"), "homefleet/nas_lan/status"},
+		{s.State("nas"), "homefleet/nas/state"},
+		{s.Disk("nas", "WD-123 45"), "homefleet/nas/disk/wd-123_45"},
+		{s.Net("nas"), "homefleet/nas/net"},
+		{s.Event("nas"), "homefleet/nas/event"},
+		{s.Command("nas", "sleep"), "homefleet/nas/cmd/sleep"},
+		{s.Commands("nas"), "homefleet/nas/cmd/#"},
+		{s.AllStatus(), "homefleet/+/status"},
+		{s.Discovery("nas"), "homeassistant/device/nas/config"},
+		{s.HAStatus(), "homeassistant/status"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+	if d, ok := s.ParseStatus("homefleet/nas/status"); !ok || d != "nas" {
+		t.Errorf("ParseStatus = %q %v", d, ok)
+	}
+	for _, bad := range []string{"homefleet/nas/state", "other/nas/status", "homefleet//status", "homefleet/a/b/status"} {
+		if _, ok := s.ParseStatus(bad); ok {
+			t.Errorf("ParseStatus(%q) accepted", bad)
+		}
+	}
+	if v, ok := s.ParseCommand("nas", "homefleet/nas/cmd/refresh"); !ok || v != "refresh" {
+		t.Errorf("ParseCommand = %q %v", v, ok)
+	}
+	if _, ok := s.ParseCommand("nas", "homefleet/pc/cmd/refresh"); ok {
+		t.Error("ParseCommand accepted another device's command")
+	}
+}
+
+var idRE = regexp.MustCompile(`^[a-z0-9_-]+$`)
+var keyRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+func FuzzID(f *testing.F) {
+	for _, s := range []string{"nas.lan", "", "/", "+#", "0abc", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id := ID(s)
+		if !idRE.MatchString(id) {
+			t.Fatalf("ID(%q) = %q, not [a-z0-9_-]+", s, id)
+		}
+		if ID(id) != id {
+			t.Fatalf("ID not idempotent on %q", id)
+		}
+		if k := Key(s); !keyRE.MatchString(k) {
+			t.Fatalf("Key(%q) = %q", s, k)
+		}
+	})
+}

@@ -1,0 +1,84 @@
+// Package wire holds the versioned JSON payloads shared by agent and hub.
+// Field names are part of the MQTT contract: HA value_templates read them,
+// so renaming one is a breaking change guarded by golden files.
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// StateVersion is the version of the State document.
+const StateVersion = 1
+
+// ErrVersion is returned when a payload has a version this build cannot read.
+var ErrVersion = errors.New("unsupported payload version")
+
+// State is the one JSON document of all host readings, published retained
+// on homefleet/<device>/state. Map keys are ids of [a-z0-9_] starting with
+// a letter, so HA templates can use value_json.fs.<key>.pct.
+type State struct {
+	V        int     `json:"v"`
+	TS       int64   `json:"ts"`  // unix seconds of the collection
+	CPU      float64 `json:"cpu"` // % busy over the last interval
+	Load1    float64 `json:"load1"`
+	Load5    float64 `json:"load5"`
+	Load15   float64 `json:"load15"`
+	MemPct   float64 `json:"mem_pct"`
+	MemUsed  uint64  `json:"mem_used"`  // bytes
+	MemAvail uint64  `json:"mem_avail"` // bytes
+	SwapPct  float64 `json:"swap_pct"`
+	Uptime   uint64  `json:"uptime"` // seconds
+	Boot     string  `json:"boot"`   // RFC 3339 with zone
+	Procs    uint64  `json:"procs"`
+
+	FS   map[string]FS      `json:"fs,omitempty"`
+	IO   map[string]DiskIO  `json:"io,omitempty"`
+	Net  map[string]NetIO   `json:"net,omitempty"`
+	Temp map[string]float64 `json:"temp,omitempty"` // °C
+
+	Facts Facts `json:"facts"`
+}
+
+// FS is the usage of one mounted filesystem.
+type FS struct {
+	Path string  `json:"path"`
+	Pct  float64 `json:"pct"`
+	Used uint64  `json:"used"` // bytes
+	Free uint64  `json:"free"` // bytes
+}
+
+// DiskIO is the throughput and latency of one block device.
+type DiskIO struct {
+	Read  uint64  `json:"r"`   // bytes/s
+	Write uint64  `json:"w"`   // bytes/s
+	Lat   float64 `json:"lat"` // ms per operation over the interval
+}
+
+// NetIO is the throughput of one network interface.
+type NetIO struct {
+	Rx uint64 `json:"rx"` // bytes/s
+	Tx uint64 `json:"tx"` // bytes/s
+}
+
+// Facts are slow-changing diagnostic facts about the host.
+type Facts struct {
+	OS      string   `json:"os"`
+	Kernel  string   `json:"kernel"`
+	Arch    string   `json:"arch"`
+	Version string   `json:"agent"`
+	IPs     []string `json:"ips"`
+}
+
+// DecodeState parses a State document and checks its version.
+func DecodeState(b []byte) (State, error) {
+	var s State
+	if err := json.Unmarshal(b, &s); err != nil {
+		return State{}, fmt.Errorf("decoding state: %w", err)
+	}
+	if s.V != StateVersion {
+		return State{}, fmt.Errorf("decoding state: v=%d: %w", s.V, ErrVersion)
+	}
+	return s, nil
+}
