@@ -39,7 +39,9 @@ func StartMosquitto(t testing.TB, extraConf string) *Mosquitto {
 	addr := FreePort(t)
 	_, port, _ := net.SplitHostPort(addr)
 	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
-	body := fmt.Sprintf("listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n%s", port, extraConf)
+	// user root: as root, mosquitto would switch to the mosquitto user and
+	// could not read the test's private temp files; as non-root it is ignored.
+	body := fmt.Sprintf("user root\nlistener %s 127.0.0.1\nallow_anonymous true\npersistence false\n%s", port, extraConf)
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,14 @@
+package main
+
+import (
+	"net"
+	"time"
+)
+
+func dialOK(addr string) (bool, error) {
+	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+	if err != nil {
+		return false, err
+	}
+	return true, c.Close()
+}

@@ -1,0 +1,162 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+func envMap(m map[string]string) LookupEnv {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestMinimalAgent(t *testing.T) {
+	cfg, err := LoadAgent(writeFile(t, "mqtt:\n  url: mqtt://nas.lan:1883\n"), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Collect.Interval != 10*time.Second || cfg.Collect.Heartbeat != time.Minute || cfg.MQTT.BackoffMax != time.Minute {
+		t.Errorf("defaults not applied: %+v", cfg)
+	}
+	if cfg.MQTT.Base != "homefleet" || cfg.MQTT.Discovery != "homeassistant" {
+		t.Errorf("topic defaults: %+v", cfg.MQTT)
+	}
+}
+
+func TestAgentValidation(t *testing.T) {
+	tests := []struct {
+		name, yaml, field, value string
+	}{
+		{"no url", "log: {level: info}\n", "mqtt.url", ""},
+		{"bad scheme", "mqtt: {url: 'http://nas:1883'}\n", "mqtt.url", "http://nas:1883"},
+		{"no port", "mqtt: {url: 'mqtt://nas'}\n", "mqtt.url", "mqtt://nas"},
+		{"short interval", "mqtt: {url: 'mqtt://nas:1883'}\ncollect: {interval: 100ms}\n", "collect.interval", "100ms"},
+		{"heartbeat below interval", "mqtt: {url: 'mqtt://nas:1883'}\ncollect: {interval: 30s, heartbeat: 10s}\n", "collect.heartbeat", "10s"},
+		{"bad device id", "mqtt: {url: 'mqtt://nas:1883'}\ndevice: {id: 'My NAS'}\n", "device.id", "My NAS"},
+		{"bad log level", "mqtt: {url: 'mqtt://nas:1883'}\nlog: {level: loud}\n", "log.level", "loud"},
+		{"cert without key", "mqtt: {url: 'mqtts://nas:8883', tls: {cert_file: /nonexistent/c.pem}}\n", "mqtt.tls.cert_file", "/nonexistent/c.pem"},
+		{"tls files on plain mqtt", "mqtt: {url: 'mqtt://nas:1883', tls: {ca_file: /etc/hostname}}\n", "mqtt.url", "mqtt://nas:1883"},
+		{"password without user", "mqtt: {url: 'mqtt://nas:1883', password: s3cret}\n", "mqtt.username", ""},
+		{"backoff inverted", "mqtt: {url: 'mqtt://nas:1883', backoff_min: 10s, backoff_max: 1s}\n", "mqtt.backoff_max", "1s"},
+		{"bad discovery prefix", "mqtt: {url: 'mqtt://nas:1883', discovery_prefix: 'home/assistant'}\n", "mqtt.discovery_prefix", "home/assistant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadAgent(writeFile(t, tt.yaml), noEnv)
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("want ErrInvalid, got %v", err)
+			}
+			var fe FieldError
+			found := false
+			for _, e := range unjoin(err) {
+				if errors.As(e, &fe) && fe.Field == tt.field && fe.Value == tt.value {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no error naming %s=%q in: %v", tt.field, tt.value, err)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("error leaks a secret: %v", err)
+			}
+		})
+	}
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func TestMalformedYAML(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"syntax", "mqtt: [url\n", "parsing config"},
+		{"unknown key", "mqtt: {url: 'mqtt://a:1', passwd: x}\n", "passwd"},
+		{"wrong type", "collect: {interval: soon}\n", "line 1: cannot unmarshal !!str `soon` into time.Duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadAgent(writeFile(t, tt.yaml), noEnv)
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("want ErrInvalid naming %q, got %v", tt.want, err)
+			}
+		})
+	}
+	if _, err := LoadAgent("/nonexistent/agent.yaml", noEnv); err == nil || !strings.Contains(err.Error(), "/nonexistent/agent.yaml") {
+		t.Errorf("missing file must name the path: %v", err)
+	}
+}
+
+func TestEnvOverridesAndSecretFile(t *testing.T) {
+	secret := writeFile(t, "hunter2\n")
+	cfg, err := LoadAgent(writeFile(t, "mqtt: {url: 'mqtt://file:1883', username: ha}\n"), envMap(map[string]string{
+		"HOMEFLEET_MQTT_URL":                      "mqtts://env:8883",
+		"HOMEFLEET_MQTT_PASSWORD_FILE":            secret,
+		"HOMEFLEET_COLLECT_INTERVAL":              "20s",
+		"HOMEFLEET_COLLECT_INTERFACES":            "eth0, wg0",
+		"HOMEFLEET_MQTT_TLS_INSECURE_SKIP_VERIFY": "true",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MQTT.URL != "mqtts://env:8883" || cfg.MQTT.Password != "hunter2" || cfg.Collect.Interval != 20*time.Second {
+		t.Errorf("env not applied: %+v", cfg)
+	}
+	if len(cfg.Collect.Interfaces) != 2 || cfg.Collect.Interfaces[1] != "wg0" || !cfg.MQTT.TLS.InsecureSkipVerify {
+		t.Errorf("list/bool env not applied: %+v", cfg.Collect)
+	}
+	s := cfg.String()
+	if strings.Contains(s, "hunter2") || !strings.Contains(s, "REDACTED") {
+		t.Errorf("String() must redact the password:\n%s", s)
+	}
+	if !strings.Contains(s, "interval: 20s") {
+		t.Errorf("String() should show durations readably:\n%s", s)
+	}
+}
+
+func TestEnvErrors(t *testing.T) {
+	_, err := LoadAgent("", envMap(map[string]string{"HOMEFLEET_COLLECT_INTERVAL": "often"}))
+	if err == nil || !strings.Contains(err.Error(), "HOMEFLEET_COLLECT_INTERVAL") || !strings.Contains(err.Error(), "often") {
+		t.Errorf("bad env value must name the variable and value: %v", err)
+	}
+	_, err = LoadAgent("", envMap(map[string]string{"HOMEFLEET_MQTT_URL": "mqtt://a:1", "HOMEFLEET_MQTT_PASSWORD_FILE": "/nonexistent/pw"}))
+	if err == nil || !strings.Contains(err.Error(), "mqtt.password_file") {
+		t.Errorf("unreadable secret file must name the field: %v", err)
+	}
+}
+
+func TestHub(t *testing.T) {
+	h, err := LoadHub("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.Embedded() || h.Broker.Listen != ":1883" {
+		t.Errorf("hub defaults to the embedded broker on :1883: %+v", h)
+	}
+	_, err = LoadHub(writeFile(t, "broker: {listen: 'nope', username: u}\n"), noEnv)
+	for _, want := range []string{"broker.listen", "broker.username"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want error naming %s, got %v", want, err)
+		}
+	}
+	h, err = LoadHub(writeFile(t, "broker: {username: u, password: pw}\n"), noEnv)
+	if err != nil || strings.Contains(h.String(), "pw\n") {
+		t.Errorf("hub String must redact: %v\n%s", err, h.String())
+	}
+}
