@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -33,6 +34,7 @@ type OSSource struct {
 	boot     time.Time
 	mounts   []disk.PartitionStat
 	sinceMnt int
+	facts    *Facts
 }
 
 // NewSource returns the gopsutil-backed source.
@@ -147,20 +149,29 @@ func readTemps(ctx context.Context) []Temp {
 	return out
 }
 
-// Facts reads OS, kernel, arch, hostname and addresses.
+// Facts reads OS, kernel, arch and hostname once (platform detection is
+// costly: it reads many files and may run lsb_release), and the
+// addresses every time.
 func (s *OSSource) Facts(ctx context.Context) (Facts, error) {
-	info, err := ghost.InfoWithContext(ctx)
-	if err != nil {
-		return Facts{}, fmt.Errorf("reading host info: %w", err)
+	if s.facts == nil {
+		info, err := ghost.InfoWithContext(ctx)
+		if err != nil {
+			return Facts{}, fmt.Errorf("reading host info: %w", err)
+		}
+		f := Facts{
+			Hostname: info.Hostname,
+			OS:       strings.TrimSpace(info.Platform + " " + info.PlatformVersion),
+			Kernel:   info.KernelVersion,
+			Arch:     runtime.GOARCH,
+		}
+		if f.OS == "" {
+			f.OS = info.OS
+		}
+		s.facts = &f
 	}
-	f := Facts{
-		Hostname: info.Hostname,
-		OS:       strings.TrimSpace(info.Platform + " " + info.PlatformVersion),
-		Kernel:   info.KernelVersion,
-		Arch:     runtime.GOARCH,
-	}
-	if f.OS == "" {
-		f.OS = info.OS
+	f := *s.facts
+	if h, err := os.Hostname(); err == nil {
+		f.Hostname = h
 	}
 	f.IPs = addresses(s.opts)
 	return f, nil
