@@ -113,8 +113,11 @@ func ID(name string) string {
 // Key is like ID but also usable as a Jinja attribute name in an HA
 // value_template (value_json.<key>): only [a-z0-9_], starting with a letter.
 func Key(name string) string {
-	id := strings.ReplaceAll(ID(name), "-", "_")
-	if id[0] >= '0' && id[0] <= '9' {
+	id := strings.Trim(strings.ReplaceAll(ID(name), "-", "_"), "_")
+	if id == "" {
+		return "unknown"
+	}
+	if id[0] < 'a' || id[0] > 'z' {
 		id = "x" + id
 	}
 	return id

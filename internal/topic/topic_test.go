@@ -2,7 +2,10 @@ package topic
 
 import (
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/homefleet/homefleet/internal/golden"
 )
 
 func TestID(t *testing.T) {
@@ -91,4 +94,25 @@ func FuzzID(f *testing.F) {
 			t.Fatalf("Key(%q) = %q", s, k)
 		}
 	})
+}
+
+// TestTopicListGolden pins the MQTT contract: every topic a device and the
+// hub use, as MQTT Explorer shows them.
+func TestTopicListGolden(t *testing.T) {
+	s := Default()
+	lines := []string{
+		s.Status("nas") + "  retained online|offline (LWT)",
+		s.State("nas") + "  retained state JSON",
+		s.Disk("nas", "WD-WX12345") + "  disk JSON",
+		s.Net("nas") + "  retained network identity",
+		s.Command("nas", "refresh") + "  command",
+		s.Commands("nas") + "  agent subscription",
+		s.Event("nas") + "  events, not retained",
+		s.Status("hub") + "  hub availability",
+		s.State("hub") + "  hub state",
+		s.AllStatus() + "  hub subscription",
+		s.Discovery("nas") + "  retained HA device discovery",
+		s.HAStatus() + "  HA birth/will",
+	}
+	golden.Assert(t, "topics.golden.txt", []byte(strings.Join(lines, "\n")+"\n"))
 }

@@ -1,0 +1,99 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/testbroker"
+	"github.com/homefleet/homefleet/internal/topic"
+)
+
+func startHub(t *testing.T, cfg config.Hub) *Hub {
+	t.Helper()
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h, err := Start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := h.Wait(); err != nil {
+			t.Errorf("hub stopped with %v", err)
+		}
+	})
+	return h
+}
+
+func hubState(w *testbroker.Watcher) State {
+	var s State
+	if m, ok := w.Latest(topic.Default().State(DeviceID)); ok {
+		_ = json.Unmarshal(m.Payload, &s)
+	}
+	return s
+}
+
+func TestHubTracksFleet(t *testing.T) {
+	h := startHub(t, config.Hub{Broker: config.Broker{Listen: "127.0.0.1:0"}})
+	if h.BrokerAddr() == "" || !strings.HasPrefix(h.BrokerURL(), "mqtt://127.0.0.1:") {
+		t.Fatalf("embedded broker address: %q %q", h.BrokerAddr(), h.BrokerURL())
+	}
+	sc := topic.Default()
+	w := testbroker.Watch(t, h.BrokerURL(), "homefleet/#", "homeassistant/#")
+	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+		return w.Has(sc.Status(DeviceID), []byte("online")) && w.Has(sc.Discovery(DeviceID), nil)
+	}) {
+		t.Fatal("hub did not announce itself")
+	}
+	w.Publish(t, sc.Status("nas"), []byte("online"), true)
+	w.Publish(t, sc.Status("pc"), []byte("<html>502</html>"), true) // garbage: ignored
+	w.Publish(t, sc.Status("pi"), []byte("online"), true)
+	w.Publish(t, sc.Status("pi"), []byte("offline"), true)
+	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+		s := hubState(w)
+		return s.Online == 1 && s.Devices["pi"] == "offline"
+	}) {
+		t.Fatalf("hub state: %+v", hubState(w))
+	}
+	if _, ok := hubState(w).Devices["pc"]; ok {
+		t.Error("a device with a garbage status must not be tracked")
+	}
+	snap := w.Snapshot()
+	for _, err := range discovery.NewChecker().Check(sc.Discovery(DeviceID), snap[sc.Discovery(DeviceID)], snap) {
+		t.Error(err)
+	}
+}
+
+func TestHubExternalBroker(t *testing.T) {
+	b := testbroker.Embedded(t)
+	h := startHub(t, config.Hub{MQTT: config.MQTT{URL: b.URL()}})
+	if h.BrokerAddr() != "" {
+		t.Error("no embedded broker with an external one configured")
+	}
+	w := testbroker.Watch(t, b.URL(), "homefleet/#")
+	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return w.Has(topic.Default().Status(DeviceID), []byte("online")) }) {
+		t.Fatal("hub did not connect to the external broker")
+	}
+}
+
+func TestDialable(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{":1883", "127.0.0.1:1883"}, {"0.0.0.0:1883", "127.0.0.1:1883"}, {"[::]:1883", "127.0.0.1:1883"},
+		{"192.168.1.5:1883", "192.168.1.5:1883"}, {"127.0.0.1:1", "127.0.0.1:1"},
+	}
+	for _, tt := range tests {
+		if got := dialable(tt.in); got != tt.want {
+			t.Errorf("dialable(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
