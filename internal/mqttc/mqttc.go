@@ -33,7 +33,12 @@ var (
 	ErrNotConnected = errors.New("not connected to the broker")
 	ErrRefused      = errors.New("broker refused the connection")
 	ErrUnreachable  = errors.New("broker unreachable")
+	ErrTimeout      = errors.New("broker did not acknowledge in time")
 )
+
+// publishTimeout bounds the wait for a publish acknowledgement, so a
+// half-dead connection cannot stall the caller's loop.
+const publishTimeout = 10 * time.Second
 
 // Handler handles one message on a subscribed topic. A returned error is
 // logged by the client (once per topic), never fatal.
@@ -128,12 +133,16 @@ func (c *Client) Publish(ctx context.Context, topic string, payload []byte, reta
 		return fmt.Errorf("publishing %s: %w", topic, ErrNotConnected)
 	}
 	tok := c.client.Publish(topic, QoS, retain, payload)
+	timeout := time.NewTimer(publishTimeout)
+	defer timeout.Stop()
 	select {
 	case <-tok.Done():
 		if err := tok.Error(); err != nil {
 			return fmt.Errorf("publishing %s: %w", topic, err)
 		}
 		return nil
+	case <-timeout.C:
+		return fmt.Errorf("publishing %s: %w", topic, ErrTimeout)
 	case <-ctx.Done():
 		return fmt.Errorf("publishing %s: %w", topic, ctx.Err())
 	}
