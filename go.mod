@@ -3,6 +3,7 @@ module github.com/homefleet/homefleet
 go 1.26.8
 
 require (
+	github.com/anatol/smart.go v0.0.0-20260723175002-53b369c3973c
 	github.com/eclipse/paho.mqtt.golang v1.5.1
 	github.com/mochi-mqtt/server/v2 v2.7.9
 	github.com/shirou/gopsutil/v3 v3.24.5
@@ -21,5 +22,5 @@ require (
 	github.com/tklauser/numcpus v0.6.1 // indirect
 	github.com/yusufpapurcu/wmi v1.2.4 // indirect
 	golang.org/x/net v0.44.0 // indirect
-	golang.org/x/sys v0.36.0 // indirect
+	golang.org/x/sys v0.43.0 // indirect
 )

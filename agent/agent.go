@@ -186,6 +186,10 @@ func (a *Agent) cycle(ctx context.Context, pub publisher, force bool) {
 	a.collectFail = false
 	a.cur, a.haveCur = ToWire(s, a.facts, a.opts.Version), true
 	if !a.discOK || !sameEntities(a.discState, a.cur) {
+		if a.discOK {
+			a.log.Info("entities changed: updating discovery",
+				"mounts", len(a.cur.FS), "disks", len(a.cur.IO), "interfaces", len(a.cur.Net), "sensors", len(a.cur.Temp))
+		}
 		a.publishDiscovery(ctx, pub)
 	}
 	if force || !a.pubOK || changed(a.pub, a.cur) || now.Sub(a.pubAt) >= a.opts.Heartbeat {
