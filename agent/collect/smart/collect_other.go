@@ -29,4 +29,3 @@ type nativeReader struct{}
 func (nativeReader) Read(context.Context, string) (Disk, error) {
 	return Disk{}, ErrUnsupported
 }
-
