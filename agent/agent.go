@@ -142,7 +142,7 @@ func (a *Agent) Run(ctx context.Context, pub publisher) error {
 	tick := time.NewTicker(a.opts.Interval)
 	defer tick.Stop()
 	var haTimer <-chan time.Time
-	a.cycle(ctx, pub, false)
+	a.collect(ctx) // publishing waits for the connection (Connected)
 	for {
 		select {
 		case <-ctx.Done():
@@ -167,6 +167,24 @@ func (a *Agent) Run(ctx context.Context, pub publisher) error {
 
 // cycle collects once and publishes what changed.
 func (a *Agent) cycle(ctx context.Context, pub publisher, force bool) {
+	if !a.collect(ctx) {
+		return
+	}
+	now := a.opts.Now()
+	if !a.discOK || !sameEntities(a.discState, a.cur) {
+		if a.discOK {
+			a.log.Info("entities changed: updating discovery",
+				"mounts", len(a.cur.FS), "disks", len(a.cur.IO), "interfaces", len(a.cur.Net), "sensors", len(a.cur.Temp))
+		}
+		a.publishDiscovery(ctx, pub)
+	}
+	if force || !a.pubOK || changed(a.pub, a.cur) || now.Sub(a.pubAt) >= a.opts.Heartbeat {
+		a.publishState(ctx, pub, now)
+	}
+}
+
+// collect reads the host into a.cur; false when the read failed.
+func (a *Agent) collect(ctx context.Context) bool {
 	now := a.opts.Now()
 	if a.factsAt.IsZero() || now.Sub(a.factsAt) >= a.opts.Heartbeat {
 		if f, err := a.col.Facts(ctx); err == nil {
@@ -181,20 +199,11 @@ func (a *Agent) cycle(ctx context.Context, pub publisher, force bool) {
 			a.log.Warn("collecting host metrics", "err", err)
 		}
 		a.collectFail = true
-		return
+		return false
 	}
 	a.collectFail = false
 	a.cur, a.haveCur = ToWire(s, a.facts, a.opts.Version), true
-	if !a.discOK || !sameEntities(a.discState, a.cur) {
-		if a.discOK {
-			a.log.Info("entities changed: updating discovery",
-				"mounts", len(a.cur.FS), "disks", len(a.cur.IO), "interfaces", len(a.cur.Net), "sensors", len(a.cur.Temp))
-		}
-		a.publishDiscovery(ctx, pub)
-	}
-	if force || !a.pubOK || changed(a.pub, a.cur) || now.Sub(a.pubAt) >= a.opts.Heartbeat {
-		a.publishState(ctx, pub, now)
-	}
+	return true
 }
 
 func (a *Agent) publishAll(ctx context.Context, pub publisher) {

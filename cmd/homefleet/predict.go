@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/homefleet/homefleet/hub/predict/eval"
+)
+
+func runPredict(_ context.Context, args []string, e env) error {
+	if len(args) == 0 || (args[0] != "eval" && args[0] != "fit") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.stderr, "Usage: homefleet predict eval --data FILE [--json] [--alerts-out FILE]\n       homefleet predict fit --data FILE --out model.json")
+			return nil
+		}
+		return fmt.Errorf("%w: want 'predict eval' or 'predict fit'", errUsage)
+	}
+	if args[0] == "fit" {
+		return runPredictFit(args[1:], e)
+	}
+	fs := flags("predict eval --data FILE [--json] [--alerts-out FILE]",
+		"Replays the Backblaze start-stop history through the predictor (held-out drives and a time split)\nand prints its figures next to the baseline rule \"alert on any increase of 5/187/197/198\".", e)
+	data := fs.String("data", "", "hds_backblaze_2013_2016_startstop.csv.gz")
+	asJSON := fs.Bool("json", false, "print JSON")
+	alertsOut := fs.String("alerts-out", "", "write the held-out predictor's alerts as CSV serial,hour,level")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("%w: --data is required", errUsage)
+	}
+	drives, err := eval.Load(*data)
+	if err != nil {
+		return err
+	}
+	r, err := eval.Run(drives)
+	if err != nil {
+		return err
+	}
+	if *alertsOut != "" {
+		f, err := os.Create(*alertsOut)
+		if err != nil {
+			return fmt.Errorf("creating --alerts-out: %w", err)
+		}
+		werr := r.WriteAlerts(f)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return werr
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	r.WriteText(e.stdout)
+	return nil
+}
+
+func runPredictFit(args []string, e env) error {
+	fs := flags("predict fit --data FILE --out model.json", "Fits the predictor on the training folds (FNV-1a(serial) % 5 != 4) and writes the model.", e)
+	data := fs.String("data", "", "hds_backblaze_2013_2016_startstop.csv.gz")
+	out := fs.String("out", "", "model file to write (hub/predict/model.json ships with homefleet)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *data == "" || *out == "" {
+		return fmt.Errorf("%w: --data and --out are required", errUsage)
+	}
+	drives, err := eval.Load(*data)
+	if err != nil {
+		return err
+	}
+	m, err := eval.FitTraining(drives)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return fmt.Errorf("encoding model: %w", err)
+	}
+	if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil { //nolint:gosec // a model file
+		return fmt.Errorf("writing model: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (critical threshold %.4f, watch threshold %.4f)\n", *out, m.CriticalThreshold, m.WatchThreshold)
+	return nil
+}

@@ -1,0 +1,108 @@
+package eval
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/homefleet/homefleet/internal/testbroker"
+)
+
+const dataPath = "../../../../shared/data/smart/backblaze-hds/hds_backblaze_2013_2016_startstop.csv.gz"
+
+// TestEvaluateOnBackblaze runs the whole evaluation on the real data set:
+// the baseline must reproduce the published figures, and the predictor
+// must keep its false-alert budget on drives it never saw.
+func TestEvaluateOnBackblaze(t *testing.T) {
+	if _, err := os.Stat(dataPath); err != nil {
+		testbroker.SkipOrFail(t, "Backblaze data not found at %s", dataPath)
+	}
+	start := time.Now()
+	drives, err := Load(dataPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drives) != 87068 {
+		t.Fatalf("loaded %d drives, want 87068", len(drives))
+	}
+	r, err := Run(drives)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Failures != 5326 {
+		t.Errorf("failures %d, want 5326", r.Failures)
+	}
+	elapsed := time.Since(start)
+	var text bytes.Buffer
+	r.WriteText(&text)
+	t.Logf("evaluation took %s\n%s", elapsed, text.String())
+	if elapsed > 60*time.Second {
+		t.Errorf("evaluation took %s, want under 60 s", elapsed)
+	}
+	b := r.HeldOut.Baseline
+	if b.CriticalFDR < 0.46 || b.CriticalFDR > 0.50 || b.FalsePer100DY < 3.5 || b.FalsePer100DY > 3.9 || b.Precision30 < 0.19 || b.Precision30 > 0.23 {
+		t.Errorf("baseline differs from the published 48 %% / 3.7 / 21 %%: %+v", b)
+	}
+	p := r.HeldOut.Predictor
+	if p.FalsePer100DY > 1.2 {
+		t.Errorf("held-out Critical false drives %.2f per 100 drive-years, budget 1.0", p.FalsePer100DY)
+	}
+	if p.Precision30 <= b.Precision30 {
+		t.Errorf("predictor precision %.3f not above the baseline's %.3f", p.Precision30, b.Precision30)
+	}
+	if p.MedianLeadDays < 7 {
+		t.Errorf("median lead %.1f days, want at least 7", p.MedianLeadDays)
+	}
+	var alerts bytes.Buffer
+	if err := r.WriteAlerts(&alerts); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&alerts).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], ",") != "serial,hour,level" || len(rows) < 100 {
+		t.Errorf("alerts CSV: header %v, %d rows", rows[0], len(rows))
+	}
+	for _, row := range rows[1:] {
+		if row[2] != "watch" && row[2] != "critical" {
+			t.Fatalf("bad level %q", row[2])
+		}
+	}
+}
+
+func TestLoadRejectsBadData(t *testing.T) {
+	tests := []struct{ name, csv, want string }{
+		{"missing column", "serial_number,model\nA,B\n", `column "min_date" missing`},
+		{"bad number", strings.Join(columns, ",") + "\nS,M,2015-01-01,0,zero,10,0,0,0,0,0,0,0,0,0,0\n", "tstart"},
+		{"bad date", strings.Join(columns, ",") + "\nS,M,yesterday,0,0,10,0,0,0,0,0,0,0,0,0,0\n", "min_date"},
+		{"empty", strings.Join(columns, ",") + "\n", "no rows"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parse(strings.NewReader(tt.csv))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("want error with %q, got %v", tt.want, err)
+			}
+		})
+	}
+}
+
+func TestMetricsOnHandMadeDrives(t *testing.T) {
+	failing := &Drive{Serial: "F", Failed: true, Rows: []Row{{TStart: 0, TStop: 1000}, {TStart: 1000, TStop: 2000}}}
+	healthy := &Drive{Serial: "H", Rows: []Row{{TStart: 0, TStop: 8760}}}
+	alerts := map[string][]Alert{
+		"F": {{Hour: 1500, critical: true, watch: true}},                                           // lead 500 h: detected, true
+		"H": {{Hour: 100, critical: true, watch: true}, {Hour: 8500, critical: true, watch: true}}, // false; unknown (near the end)
+	}
+	m := score([]*Drive{failing, healthy}, alerts, isCritical, critLo, critHi, critH, whole)
+	if m.FDR != 1 || m.Detected != 1 || m.FalseDrives != 1 || m.Alerts != 2 || m.Precision != 0.5 {
+		t.Errorf("metrics %+v", m)
+	}
+	if want := 100 / ((2000.0 + 8760) / 8760); m.FalsePer100DY < want-1e-9 || m.FalsePer100DY > want+1e-9 {
+		t.Errorf("false per 100 drive-years %.3f, want %.3f", m.FalsePer100DY, want)
+	}
+}
