@@ -73,6 +73,7 @@ type Agent struct {
 	discState   wire.State
 	discOK      bool
 	collectFail bool
+	disks       *diskLoop // nil when SMART is off
 }
 
 // New returns an agent over col.
@@ -98,7 +99,18 @@ func New(opts Options, col collector) *Agent {
 
 // Connected tells the loop the session is (re)established: it republishes
 // discovery and state. Safe to call from the MQTT client.
-func (a *Agent) Connected() { signal(a.connected) }
+func (a *Agent) Connected() {
+	signal(a.connected)
+	if a.disks != nil {
+		signal(a.disks.connected)
+	}
+}
+
+// WithDisks adds SMART reading every interval.
+func (a *Agent) WithDisks(r diskReader, interval time.Duration) *Agent {
+	a.disks = newDiskLoop(a, r, interval)
+	return a
+}
 
 func signal(ch chan struct{}) {
 	select {
@@ -139,6 +151,21 @@ func (a *Agent) HandleCommand(t string, payload []byte, retained bool) error {
 
 // Run collects and publishes until ctx ends.
 func (a *Agent) Run(ctx context.Context, pub publisher) error {
+	if a.disks != nil {
+		done := make(chan struct{})
+		defer func() { <-done }()
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			defer close(done)
+			_ = a.disks.run(ctx, pub)
+		}()
+		return a.runHost(ctx, pub)
+	}
+	return a.runHost(ctx, pub)
+}
+
+func (a *Agent) runHost(ctx context.Context, pub publisher) error {
 	tick := time.NewTicker(a.opts.Interval)
 	defer tick.Stop()
 	var haTimer <-chan time.Time
@@ -288,6 +315,9 @@ func (a *Agent) execute(ctx context.Context, pub publisher, verb string) error {
 	switch verb {
 	case "refresh":
 		a.cycle(ctx, pub, true)
+		if a.disks != nil {
+			signal(a.disks.refresh)
+		}
 		return nil
 	default:
 		return fmt.Errorf("%w %q", ErrUnknownVerb, verb)

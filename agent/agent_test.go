@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -72,7 +73,7 @@ func TestMountRemovalRemovesEntities(t *testing.T) {
 	if len(discs) != 2 {
 		t.Fatalf("want tombstone + new discovery, got %d discovery messages", len(discs))
 	}
-	if e := discs[0].Components["fs_srv_data_pct"]; e != (discovery.Entity{Platform: discovery.Sensor}) {
+	if e := discs[0].Components["fs_srv_data_pct"]; !reflect.DeepEqual(e, discovery.Entity{Platform: discovery.Sensor}) {
 		t.Errorf("tombstone must be bare {p: sensor}, got %+v", e)
 	}
 	if _, ok := discs[1].Components["fs_srv_data_pct"]; ok {

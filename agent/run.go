@@ -14,7 +14,8 @@ import (
 // Run connects to the broker from cfg and runs the agent over col until
 // ctx ends. It returns the first connection's error (unreachable broker,
 // refused credentials) or nil on a clean stop.
-func Run(ctx context.Context, cfg config.Agent, col collector, version string, log *slog.Logger) error {
+// disks may be nil (no SMART).
+func Run(ctx context.Context, cfg config.Agent, col collector, disks diskReader, version string, log *slog.Logger) error {
 	id, err := ResolveID(cfg.Device.ID)
 	if err != nil {
 		return err
@@ -25,6 +26,9 @@ func Run(ctx context.Context, cfg config.Agent, col collector, version string, l
 		Interval: cfg.Collect.Interval, Heartbeat: cfg.Collect.Heartbeat,
 		Scheme: sc, Logger: log,
 	}, col)
+	if disks != nil && !cfg.Collect.SkipSMART {
+		a.WithDisks(disks, cfg.Collect.SMARTInterval)
+	}
 	clientID := cfg.MQTT.ClientID
 	if clientID == "" {
 		clientID = "homefleet-agent-" + id

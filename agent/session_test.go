@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,15 +15,35 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
+	"github.com/homefleet/homefleet/agent/collect/smart"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
 )
 
 const testID = "3f9a1c2b7d4e"
+
+// fixtureDisks reads two real smartctl outputs: a failing HDD and an NVMe.
+type fixtureDisks struct{}
+
+func (fixtureDisks) Collect(context.Context) ([]smart.Result, error) {
+	var out []smart.Result
+	for _, f := range []struct{ name, file string }{{"sda", "scrutiny/smart-fail2.json"}, {"nvme0n1", "scrutiny/smart-nvme.json"}} {
+		b, err := os.ReadFile(filepath.Join("../../shared/data/smart/smartctl-json", f.file))
+		if err != nil {
+			out = append(out, smart.Result{Name: f.name, Err: smart.ErrUnsupported})
+			continue
+		}
+		d, err := smart.ParseSmartctl(b)
+		out = append(out, smart.Result{Name: f.name, Disk: d, Err: err})
+	}
+	out = append(out, smart.Result{Name: "sdz", Err: fmt.Errorf("opening sdz: %w", smart.ErrPermission)})
+	return out, nil
+}
 
 // syncBuffer is a log sink safe for concurrent writes.
 type syncBuffer struct {
@@ -64,7 +87,7 @@ func startAgent(t *testing.T, cfg config.Agent, src host.Source) *running {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{cancel: cancel, done: make(chan error, 1), logs: &syncBuffer{}}
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	go func() { r.done <- Run(ctx, cfg, host.New(src), "1.0.0", log) }()
+	go func() { r.done <- Run(ctx, cfg, host.New(src), fixtureDisks{}, "1.0.0", log) }()
 	t.Cleanup(func() { r.stop(t) })
 	return r
 }
@@ -128,7 +151,22 @@ func haConsumer(t *testing.T, url string) {
 	if !w.WaitFor(10*time.Second, published(sc)) {
 		t.Fatalf("agent did not publish status, discovery and state; saw %v", topics(w))
 	}
+	diskKey := topic.ID("MSK423Y20S3HBC") // serial of the failing Hitachi fixture
+	if !w.WaitFor(10*time.Second, func(w *testbroker.Watcher) bool {
+		return w.Has(sc.Disk(testID, diskKey), nil) && w.Has(sc.Discovery(discovery.DiskDeviceID(testID, diskKey)), nil) && w.Has(sc.Disk(testID, "sdz"), nil)
+	}) {
+		t.Fatalf("disk documents and discovery not published; saw %v", topics(w))
+	}
 	checkHA(t, w)
+	failing, _ := w.Latest(sc.Disk(testID, diskKey))
+	d, err := wire.DecodeDisk(failing.Payload)
+	if err != nil || d.Health.Passed || d.Counts.Reallocated == nil || *d.Counts.Reallocated != 1975 {
+		t.Errorf("failing disk document: %+v %v", d, err)
+	}
+	noPerm, _ := w.Latest(sc.Disk(testID, "sdz"))
+	if d, _ := wire.DecodeDisk(noPerm.Payload); d.Status != wire.DiskUnavailable || !strings.Contains(d.Error, "CAP_SYS_RAWIO") {
+		t.Errorf("disk without permission: %+v", d)
+	}
 	// A consumer that connects later (HA after a restart) gets status,
 	// discovery and state from the broker's retained store.
 	late := testbroker.Watch(t, url, "homeassistant/#", "homefleet/#")
@@ -212,7 +250,7 @@ func TestWrongPassword(t *testing.T) {
 	cfg := testConfig(b.URL(), time.Second)
 	cfg.MQTT.Username, cfg.MQTT.Password = "ha", "wrong"
 	start := time.Now()
-	err = Run(context.Background(), cfg, host.New(hosttest.NewFake()), "1.0.0", slog.New(slog.DiscardHandler))
+	err = Run(context.Background(), cfg, host.New(hosttest.NewFake()), nil, "1.0.0", slog.New(slog.DiscardHandler))
 	if !errors.Is(err, mqttc.ErrRefused) {
 		t.Fatalf("want ErrRefused, got %v", err)
 	}
@@ -227,7 +265,7 @@ func TestWrongPassword(t *testing.T) {
 func TestUnreachableBroker(t *testing.T) {
 	cfg := testConfig("mqtt://"+testbroker.FreePort(t), 200*time.Millisecond)
 	cfg.MQTT.FirstConnect = 500 * time.Millisecond
-	err := Run(context.Background(), cfg, host.New(hosttest.NewFake()), "1.0.0", slog.New(slog.DiscardHandler))
+	err := Run(context.Background(), cfg, host.New(hosttest.NewFake()), nil, "1.0.0", slog.New(slog.DiscardHandler))
 	if !errors.Is(err, mqttc.ErrUnreachable) {
 		t.Fatalf("want ErrUnreachable, got %v", err)
 	}

@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"encoding/json"
+	"reflect"
 	"errors"
 	"strings"
 	"testing"
@@ -66,7 +67,7 @@ func TestRemovedSendsTombstones(t *testing.T) {
 		t.Fatal("a removed mount must produce tombstones")
 	}
 	for _, id := range []string{"fs_srv_data_pct", "fs_srv_data_free"} {
-		if e := tomb.Components[id]; e != (Entity{Platform: Sensor}) {
+		if e := tomb.Components[id]; !reflect.DeepEqual(e, Entity{Platform: Sensor}) {
 			t.Errorf("%s: want bare {p: sensor}, got %+v", id, e)
 		}
 		if _, still := next.Components[id]; still {
@@ -126,5 +127,46 @@ func TestCheckerDuplicateUniqueIDAcrossDevices(t *testing.T) {
 	}
 	if errs := c.Check("homeassistant/device/b/config", p("b"), nil); len(errs) == 0 {
 		t.Error("a unique_id reused by another device must be reported")
+	}
+}
+
+func testDisk() wire.Disk {
+	u := func(v uint64) *uint64 { return &v }
+	temp := 36.0
+	return wire.Disk{
+		V: 1, TS: 1767323050, Status: wire.DiskOK, Name: "sda", Protocol: "ATA", Model: "WDC WD40EFRX-68N32N0",
+		Serial: "WD-WCC7K1234567", Firmware: "82.00A82", Capacity: 4000787030016, RotationRPM: 5400, Source: "smartctl",
+		Health:      wire.DiskHealth{Passed: true, Known: true, Reasons: []string{}},
+		Temperature: &temp, PowerOnHours: u(31211), PowerCycles: u(112),
+		Counts: wire.DiskCounts{Reallocated: u(0), Pending: u(0), Uncorrectable: u(0)},
+	}
+}
+
+func TestDiskPayloadGolden(t *testing.T) {
+	golden.JSON(t, "disk.golden.json", DiskPayload(testHost.ID, "wd-wcc7k1234567", "1.0.0", testDisk(), topic.Default()))
+}
+
+func TestDiskPayloadPassesHARules(t *testing.T) {
+	sc := topic.Default()
+	for _, d := range []wire.Disk{testDisk(), func() wire.Disk {
+		d := testDisk()
+		d.Protocol, d.Counts = "NVMe", wire.DiskCounts{}
+		d.NVMe = &wire.NVMe{AvailableSpare: 100, SpareThreshold: 10, PercentUsed: 3}
+		return d
+	}()} {
+		p := DiskPayload(testHost.ID, "k", "1.0.0", d, sc)
+		b, _ := p.Marshal()
+		state, _ := json.Marshal(d)
+		for _, err := range NewChecker().Check(sc.Discovery(DiskDeviceID(testHost.ID, "k")), b, map[string][]byte{sc.Disk(testHost.ID, "k"): state}) {
+			t.Error(err)
+		}
+		if p.Device.ViaDevice != testHost.Identifier() {
+			t.Errorf("via_device %q, want the host %q", p.Device.ViaDevice, testHost.Identifier())
+		}
+		_, hasSpare := p.Components["nvme_spare"]
+		_, hasRealloc := p.Components["reallocated"]
+		if hasSpare != (d.NVMe != nil) || hasRealloc != (d.Counts.Reallocated != nil) {
+			t.Errorf("entities must follow what the disk reports: %v", p.Components)
+		}
 	}
 }

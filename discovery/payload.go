@@ -14,7 +14,15 @@ type Payload struct {
 	Components        map[string]Entity `json:"cmps"`
 	StateTopic        string            `json:"stat_t,omitempty"`
 	AvailabilityTopic string            `json:"avty_t,omitempty"`
+	Availability      []Availability    `json:"avty,omitempty"`
+	AvailabilityMode  string            `json:"avty_mode,omitempty"`
 	QoS               int               `json:"qos"`
+}
+
+// Availability is one entry of an availability list.
+type Availability struct {
+	Topic         string `json:"t"`
+	ValueTemplate string `json:"val_tpl,omitempty"`
 }
 
 // Device is the HA device block.
@@ -58,6 +66,7 @@ type Entity struct {
 	JSONAttrTopic    string      `json:"json_attr_t,omitempty"`
 	JSONAttrTemplate string      `json:"json_attr_tpl,omitempty"`
 	EnabledByDefault *bool       `json:"en,omitempty"`
+	Options          []string    `json:"ops,omitempty"`
 	AutomationType   string      `json:"atype,omitempty"`
 	Topic            string      `json:"t,omitempty"`
 	Type             string      `json:"type,omitempty"`

@@ -7,6 +7,7 @@ import (
 
 	"github.com/homefleet/homefleet/agent"
 	"github.com/homefleet/homefleet/agent/collect/host"
+	"github.com/homefleet/homefleet/agent/collect/smart"
 	"github.com/homefleet/homefleet/internal/config"
 )
 
@@ -22,7 +23,7 @@ func runAgent(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(e.stderr, cfg.Log)
 	tuneRuntime(e)
-	return agent.Run(ctx, cfg, host.New(hostSource(cfg)), version, log)
+	return agent.Run(ctx, cfg, host.New(hostSource(cfg)), smart.New(), version, log)
 }
 
 // agentGCPercent keeps the heap goal near 1 MB (GOGC=25).

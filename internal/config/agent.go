@@ -29,6 +29,8 @@ type Collect struct {
 	Interfaces     []string      `yaml:"interfaces"`                 // always include these interfaces
 	IncludeVirtual bool          `yaml:"include_virtual_interfaces"` // include bridges, veth, tun...
 	ExcludeMounts  []string      `yaml:"exclude_mounts"`             // mount points to leave out
+	SMARTInterval  time.Duration `yaml:"smart_interval"`             // disk SMART reads (cmd/refresh forces one)
+	SkipSMART      bool          `yaml:"skip_smart"`                 // do not read disks at all
 }
 
 // SetDefaults fills every unset field.
@@ -40,6 +42,9 @@ func (a *Agent) SetDefaults() {
 	}
 	if a.Collect.Heartbeat == 0 {
 		a.Collect.Heartbeat = 60 * time.Second
+	}
+	if a.Collect.SMARTInterval == 0 {
+		a.Collect.SMARTInterval = 30 * time.Minute
 	}
 }
 
@@ -56,6 +61,9 @@ func (a Agent) Validate() error {
 	}
 	if a.Collect.Heartbeat < a.Collect.Interval {
 		v.add("collect.heartbeat", a.Collect.Heartbeat.String(), "must be at least collect.interval ("+a.Collect.Interval.String()+")")
+	}
+	if a.Collect.SMARTInterval < time.Minute {
+		v.add("collect.smart_interval", a.Collect.SMARTInterval.String(), "must be at least 1m")
 	}
 	return v.err()
 }

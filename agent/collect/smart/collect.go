@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"time"
 )
@@ -65,8 +66,8 @@ type Smartctl struct {
 func (s Smartctl) Read(ctx context.Context, name string) (Disk, error) {
 	bin := s.Path
 	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("smartctl"); err != nil {
+		var ok bool
+		if bin, ok = findSmartctl(); !ok {
 			return Disk{}, fmt.Errorf("%w: smart.go cannot read %s and smartctl (smartmontools 7+) is not installed", ErrUnsupported, name)
 		}
 	}
@@ -81,4 +82,18 @@ func (s Smartctl) Read(ctx context.Context, name string) (Disk, error) {
 		return d, fmt.Errorf("reading %s with smartctl: %w", name, err)
 	}
 	return d, nil
+}
+
+// findSmartctl looks in PATH, then in the sbin directories a service's
+// PATH may lack.
+func findSmartctl() (string, bool) {
+	if p, err := exec.LookPath("smartctl"); err == nil {
+		return p, true
+	}
+	for _, p := range []string{"/usr/sbin/smartctl", "/usr/local/sbin/smartctl", "/sbin/smartctl"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, true
+		}
+	}
+	return "", false
 }

@@ -10,8 +10,8 @@ import (
 
 // listDisks asks smartctl --scan (Windows: \\.\PhysicalDriveN as /dev/sdX).
 func listDisks() ([]string, error) {
-	bin, err := exec.LookPath("smartctl")
-	if err != nil {
+	bin, ok := findSmartctl()
+	if !ok {
 		return nil, fmt.Errorf("%w: install smartmontools 7+ to read disks on this OS", ErrUnsupported)
 	}
 	out, err := exec.Command(bin, "--scan", "--json").Output() //nolint:gosec,noctx // fixed program

@@ -1,0 +1,123 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"time"
+
+	"github.com/homefleet/homefleet/agent/collect/smart"
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+type diskReader interface {
+	Collect(ctx context.Context) ([]smart.Result, error)
+}
+
+// diskLoop reads SMART on its own interval (a read can take seconds and
+// must not delay host metrics) and publishes one document per disk.
+type diskLoop struct {
+	a         *Agent
+	r         diskReader
+	interval  time.Duration
+	refresh   chan struct{}
+	connected chan struct{}
+
+	last      map[string]wire.Disk // by disk key
+	published map[string]bool      // discovery sent for these keys
+	permWarn  bool
+}
+
+func newDiskLoop(a *Agent, r diskReader, interval time.Duration) *diskLoop {
+	return &diskLoop{a: a, r: r, interval: interval, refresh: make(chan struct{}, 1), connected: make(chan struct{}, 1),
+		last: map[string]wire.Disk{}, published: map[string]bool{}}
+}
+
+func (l *diskLoop) run(ctx context.Context, pub publisher) error {
+	tick := time.NewTicker(l.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			l.read(ctx, pub)
+		case <-l.refresh:
+			l.read(ctx, pub)
+		case <-l.connected:
+			if len(l.last) == 0 {
+				l.read(ctx, pub)
+				continue
+			}
+			l.published = map[string]bool{}
+			l.publish(ctx, pub, maps.Clone(l.last))
+		}
+	}
+}
+
+// read collects every disk and publishes; a disk that vanished has its
+// HA device and retained document removed.
+func (l *diskLoop) read(ctx context.Context, pub publisher) {
+	results, err := l.r.Collect(ctx)
+	if err != nil {
+		l.a.log.Warn("reading disks", "err", err)
+		return
+	}
+	now := l.a.opts.Now()
+	next := map[string]wire.Disk{}
+	for _, r := range results {
+		key := DiskKey(r.Disk, r.Name)
+		if prev, ok := l.lastByName(r.Name); ok && r.Disk.Serial == "" && errors.Is(r.Err, smart.ErrStandby) {
+			key = prev
+		}
+		d := DiskToWire(r, now)
+		if d.Status == wire.DiskStandby {
+			if prev, ok := l.last[key]; ok { // keep the last values; say standby
+				prev.Status, prev.TS = wire.DiskStandby, now.Unix()
+				d = prev
+			}
+		}
+		if errors.Is(r.Err, smart.ErrPermission) && !l.permWarn {
+			l.a.log.Warn("cannot read SMART: run the agent as root or grant it CAP_SYS_RAWIO and CAP_SYS_ADMIN (systemd: AmbientCapabilities=CAP_SYS_RAWIO CAP_SYS_ADMIN); disk entities stay unavailable", "disk", r.Name)
+			l.permWarn = true
+		} else if r.Err != nil && !errors.Is(r.Err, smart.ErrStandby) && !errors.Is(r.Err, smart.ErrPermission) {
+			l.a.log.Debug("disk not read", "disk", r.Name, "err", r.Err)
+		}
+		next[key] = d
+	}
+	for key, d := range l.last {
+		if _, still := next[key]; !still {
+			l.a.log.Info("disk removed", "disk", d.Name, "serial", d.Serial)
+			sc, id := l.a.opts.Scheme, l.a.opts.ID
+			_ = pub.Publish(ctx, sc.Discovery(discovery.DiskDeviceID(id, key)), nil, true)
+			_ = pub.Publish(ctx, sc.Disk(id, key), nil, true)
+			delete(l.published, key)
+		}
+	}
+	l.last = next
+	l.publish(ctx, pub, next)
+}
+
+func (l *diskLoop) lastByName(name string) (string, bool) {
+	for k, d := range l.last {
+		if d.Name == name {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+func (l *diskLoop) publish(ctx context.Context, pub publisher, disks map[string]wire.Disk) {
+	sc, id := l.a.opts.Scheme, l.a.opts.ID
+	for key, d := range disks {
+		if !l.published[key] {
+			p := discovery.DiskPayload(id, key, l.a.opts.Version, d, sc)
+			if !l.a.send(ctx, pub, sc.Discovery(discovery.DiskDeviceID(id, key)), p, true) {
+				continue
+			}
+			l.published[key] = true
+		}
+		l.a.send(ctx, pub, sc.Disk(id, key), d, true)
+	}
+}
