@@ -2,8 +2,8 @@ package discovery
 
 import (
 	"encoding/json"
-	"reflect"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
