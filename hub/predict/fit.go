@@ -146,6 +146,12 @@ func (t *Tracker) ObserveFeatures(o Obs) [NumFeatures]float64 {
 	return t.features(o.Hour)
 }
 
+// Alert is the alert raised by the latest observation: Watch or Critical
+// when a growth attribute rose with risk over the threshold (again and
+// again while the disk keeps deteriorating), Failing on entering Failing,
+// OK for none.
+func (t *Tracker) Alert() State { return t.alert }
+
 // Triggered reports whether a growth attribute (5/187/197/198) rose at
 // the latest observation: the moments the predictor may raise an alert.
 func (t *Tracker) Triggered() bool { return t.trig }
@@ -159,14 +165,20 @@ func (t *Tracker) Score(o Obs) (State, float64, float64) {
 	t.observe(o)
 	f := t.features(o.Hour)
 	p30, p90 := t.m.Critical.Prob(f), t.m.Watch.Prob(f)
-	if t.trig && p30 >= t.m.CriticalThreshold {
-		t.critTil = o.Hour + 720
-	}
+	wasFailing := t.alert == Failing || t.wasFailing
+	t.alert, t.wasFailing = OK, false
 	if t.trig && p90 >= t.m.WatchThreshold {
-		t.watchTil = o.Hour + 2160
+		t.watchTil, t.alert = o.Hour+2160, Watch
+	}
+	if t.trig && p30 >= t.m.CriticalThreshold {
+		t.critTil, t.alert = o.Hour+720, Critical
 	}
 	switch {
 	case t.failing(o):
+		if !wasFailing {
+			t.alert = Failing
+		}
+		t.wasFailing = true
 		return Failing, p30, p90
 	case o.Hour < t.critTil:
 		return Critical, p30, p90

@@ -65,6 +65,7 @@ type Verdict struct {
 	P90       float64  // probability of failure within 90 days
 	Reasons   []string // in words, most important first
 	Within48h bool     // only when the drive itself reports failing
+	Alert     State    // alert raised by this observation (OK: none)
 }
 
 // growth attributes: reallocated, reported uncorrectable, pending, offline uncorrectable.
@@ -129,21 +130,23 @@ func (s *series) lastInc() float64 {
 
 // Tracker follows one drive. Not safe for concurrent use.
 type Tracker struct {
-	m        *Model
-	baseAFR  float64 // per-model annual failure rate
-	first    float64
-	seen     bool
-	s        [NumAttrs]series
-	present  [NumAttrs]bool
-	last     Obs
-	media    series
-	prev     [NumAttrs]int64 // values before the latest observation
-	trig     bool            // a warning attribute rose at the latest observation
-	prevTrig float64         // hour of the trigger before the latest one (0: none)
-	lastTrig float64         // hour of the latest trigger
-	obsHours []float64       // hours of every observation
-	critTil  float64         // Critical holds until this hour
-	watchTil float64         // Watch holds until this hour
+	m          *Model
+	baseAFR    float64 // per-model annual failure rate
+	first      float64
+	seen       bool
+	s          [NumAttrs]series
+	present    [NumAttrs]bool
+	last       Obs
+	media      series
+	prev       [NumAttrs]int64 // values before the latest observation
+	trig       bool            // a warning attribute rose at the latest observation
+	prevTrig   float64         // hour of the trigger before the latest one (0: none)
+	lastTrig   float64         // hour of the latest trigger
+	obsHours   []float64       // hours of every observation
+	alert      State           // alert raised by the latest observation
+	wasFailing bool            // the previous observation was Failing
+	critTil    float64         // Critical holds until this hour
+	watchTil   float64         // Watch holds until this hour
 }
 
 // NewTracker starts a drive's history under model m for drive model name.
@@ -156,7 +159,7 @@ func NewTracker(m *Model, driveModel string) *Tracker {
 func (t *Tracker) Observe(o Obs) Verdict {
 	st, p30, p90 := t.Score(o)
 	return Verdict{
-		State: st, P30: p30, P90: p90,
+		State: st, P30: p30, P90: p90, Alert: t.alert,
 		Within48h: st == Failing && (o.DriveFailed || o.CriticalWarning != 0),
 		Reasons:   t.reasons(o, t.features(o.Hour)),
 	}

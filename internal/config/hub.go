@@ -8,6 +8,7 @@ import (
 type Hub struct {
 	MQTT   MQTT   `yaml:"mqtt"`   // empty url: start the embedded broker
 	Broker Broker `yaml:"broker"` // the embedded broker
+	Store  string `yaml:"store"`  // SQLite history file; ":memory:" keeps none
 	Log    Log    `yaml:"log"`
 }
 
@@ -29,6 +30,9 @@ func (h *Hub) SetDefaults() {
 	h.Log.setDefaults()
 	if h.Broker.Listen == "" {
 		h.Broker.Listen = ":1883"
+	}
+	if h.Store == "" {
+		h.Store = "homefleet-hub.db"
 	}
 }
 

@@ -53,6 +53,32 @@ func (s Scheme) Commands(device string) string { return s.dev(device, "cmd", "#"
 // AllStatus is the subscription filter for every device's availability.
 func (s Scheme) AllStatus() string { return s.Base + "/+/status" }
 
+// AllDisks is the hub's subscription filter for every disk document.
+func (s Scheme) AllDisks() string { return s.Base + "/+/disk/+" }
+
+// ParseDisk returns device and disk of a topic built by Disk.
+func (s Scheme) ParseDisk(t string) (device, disk string, ok bool) {
+	rest, found := strings.CutPrefix(t, s.Base+"/")
+	if !found {
+		return "", "", false
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 || parts[1] != "disk" || parts[0] == "" || parts[2] == "" {
+		return "", "", false
+	}
+	return parts[0], parts[2], true
+}
+
+// HubDisk is the hub's prediction document of one disk.
+func (s Scheme) HubDisk(device, disk string) string {
+	return s.dev("hub", "disk", ID(device), ID(disk))
+}
+
+// HubDiskTrigger carries the disk's HA device-trigger payloads.
+func (s Scheme) HubDiskTrigger(device, disk string) string {
+	return s.HubDisk(device, disk) + "/trigger"
+}
+
 // Discovery is the device-based HA discovery topic of a device.
 func (s Scheme) Discovery(device string) string {
 	return s.DiscoveryPrefix + "/device/" + ID(device) + "/config"

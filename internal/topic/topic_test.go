@@ -70,6 +70,14 @@ func TestScheme(t *testing.T) {
 	if v, ok := s.ParseCommand("nas", "homefleet/nas/cmd/refresh"); !ok || v != "refresh" {
 		t.Errorf("ParseCommand = %q %v", v, ok)
 	}
+	if d, k, ok := s.ParseDisk("homefleet/nas/disk/wd-1"); !ok || d != "nas" || k != "wd-1" {
+		t.Errorf("ParseDisk = %q %q %v", d, k, ok)
+	}
+	for _, bad := range []string{"homefleet/hub/disk/nas/wd-1", "homefleet/nas/state", "homefleet/nas/disk/"} {
+		if _, _, ok := s.ParseDisk(bad); ok {
+			t.Errorf("ParseDisk(%q) accepted", bad)
+		}
+	}
 	if _, ok := s.ParseCommand("nas", "homefleet/pc/cmd/refresh"); ok {
 		t.Error("ParseCommand accepted another device's command")
 	}
@@ -111,6 +119,9 @@ func TestTopicListGolden(t *testing.T) {
 		s.Status("hub") + "  hub availability",
 		s.State("hub") + "  hub state",
 		s.AllStatus() + "  hub subscription",
+		s.AllDisks() + "  hub subscription",
+		s.HubDisk("nas", "WD-WX12345") + "  retained disk prediction",
+		s.HubDiskTrigger("nas", "WD-WX12345") + "  HA device triggers disk_watch|disk_critical|disk_failing",
 		s.Discovery("nas") + "  retained HA device discovery",
 		s.HAStatus() + "  HA birth/will",
 	}

@@ -99,8 +99,7 @@ func runSplit(train, test []*Drive, trainW, testW window) (Split, error) {
 	if err != nil {
 		return Split{}, err
 	}
-	seqs := scoreDrives(test, m)
-	alerts := alertsAt(seqs, float32(m.CriticalThreshold), float32(m.WatchThreshold), Refire)
+	alerts := trackerAlerts(test, m)
 	return Split{
 		Predictor: summarize(test, alerts, testW), Baseline: summarize(test, baselineAlerts(test), testW),
 		TrainDrive: len(train), TestDrives: len(test), CriticalT: m.CriticalThreshold, WatchT: m.WatchThreshold,

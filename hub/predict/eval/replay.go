@@ -31,35 +31,44 @@ func scoreDrives(drives []*Drive, m *predict.Model) []scored {
 	return out
 }
 
-// alertsAt turns score sequences into alerts for the given thresholds,
-// with the Tracker's semantics: a rise of a growth attribute whose risk
-// clears a threshold raises the level and holds it for the horizon; an
-// alert is an entry into Watch-or-worse or into Critical. With refire,
-// every qualifying rise alerts again (an escalation) even while held.
-func alertsAt(seqs []scored, critT, watchT float32, refire bool) map[string][]Alert {
+// alertsAt predicts the Tracker's alerts for other thresholds from the
+// recorded scores, for tuning: a rise of a growth attribute whose risk
+// clears a threshold alerts at that level (again at every such rise), and
+// entering Failing alerts as critical.
+func alertsAt(seqs []scored, critT, watchT float32) map[string][]Alert {
 	out := make(map[string][]Alert, len(seqs))
 	for _, s := range seqs {
 		var list []Alert
-		critTil, watchTil := -1.0, -1.0
 		for j, h := range s.hours {
-			qc := s.failing[j] || (s.trig[j] && s.p30[j] >= critT)
-			qw := qc || (s.trig[j] && s.p90[j] >= watchT)
-			inC := h < critTil
-			inW := inC || h < watchTil
-			if qc && (!inC || refire) {
-				list = append(list, Alert{Serial: s.d.Serial, Hour: h, Level: "critical", watch: !inW || refire, critical: true})
-			} else if qw && (!inW || refire) {
+			enterFailing := s.failing[j] && (j == 0 || !s.failing[j-1])
+			switch {
+			case enterFailing || (s.trig[j] && s.p30[j] >= critT):
+				list = append(list, Alert{Serial: s.d.Serial, Hour: h, Level: "critical", watch: true, critical: true})
+			case s.trig[j] && s.p90[j] >= watchT:
 				list = append(list, Alert{Serial: s.d.Serial, Hour: h, Level: "watch", watch: true})
-			}
-			if qc {
-				critTil = h + critH
-			}
-			if qw {
-				watchTil = max(watchTil, h+watchH)
 			}
 		}
 		if list != nil {
 			out[s.d.Serial] = list
+		}
+	}
+	return out
+}
+
+// trackerAlerts replays drives through the model's own Tracker and keeps
+// the alerts it raises: exactly what the hub publishes.
+func trackerAlerts(drives []*Drive, m *predict.Model) map[string][]Alert {
+	out := map[string][]Alert{}
+	for _, d := range drives {
+		t := predict.NewTracker(m, d.Model)
+		for _, r := range d.Rows {
+			t.Score(obs(r))
+			switch t.Alert() {
+			case predict.Critical, predict.Failing:
+				out[d.Serial] = append(out[d.Serial], Alert{Serial: d.Serial, Hour: r.TStart, Level: "critical", watch: true, critical: true})
+			case predict.Watch:
+				out[d.Serial] = append(out[d.Serial], Alert{Serial: d.Serial, Hour: r.TStart, Level: "watch", watch: true})
+			}
 		}
 	}
 	return out

@@ -25,9 +25,6 @@ const (
 // (100 cost 3 points of held-out FDR in false alerts; 300 costs none).
 const FastGrowth = 300
 
-// Refire makes every qualifying rise an alert, not only entries.
-var Refire = true //nolint:gochecknoglobals // evaluation switch
-
 // window limits training and scoring to part of each drive's life (the
 // time split); nil means the whole life.
 type window func(d *Drive) (from, to float64)
@@ -127,9 +124,9 @@ func tune(drives []*Drive, seqs []scored, w window, critical bool, critT float32
 		th := cands[int(q*float64(len(cands)))]
 		var met Metrics
 		if critical {
-			met = score(drives, alertsAt(seqs, th, 2, Refire), isCritical, critLo, critHi, critH, w)
+			met = score(drives, alertsAt(seqs, th, 2), isCritical, critLo, critHi, critH, w)
 		} else {
-			met = score(drives, alertsAt(seqs, critT, th, Refire), isWatch, watchLo, watchHi, watchH, w)
+			met = score(drives, alertsAt(seqs, critT, th), isWatch, watchLo, watchHi, watchH, w)
 		}
 		if met.FalsePer100DY <= target && met.FDR > bestFDR {
 			best, bestFDR = float64(th), met.FDR

@@ -1,0 +1,199 @@
+// Package store keeps the hub's history in embedded SQLite (pure-Go
+// driver, WAL): one row per disk only when a SMART value changes, so
+// years of history stay small.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+
+	"github.com/homefleet/homefleet/hub/predict"
+)
+
+// ErrStore wraps every storage failure.
+var ErrStore = errors.New("history store")
+
+// Store is the hub's history database.
+type Store struct {
+	db *sql.DB
+}
+
+// Reading is one stored SMART observation of a disk.
+type Reading struct {
+	Time  time.Time
+	Model string
+	Obs   predict.Obs
+}
+
+// DiskRef names a disk with history.
+type DiskRef struct {
+	Device, Disk, Model string
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS disk_history (
+	device TEXT NOT NULL,
+	disk   TEXT NOT NULL,
+	ts     INTEGER NOT NULL,
+	model  TEXT NOT NULL,
+	hour   REAL NOT NULL,
+	a5 INTEGER, a10 INTEGER, a12 INTEGER, a187 INTEGER, a188 INTEGER,
+	a189 INTEGER, a196 INTEGER, a197 INTEGER, a198 INTEGER,
+	failed INTEGER NOT NULL,
+	nvme INTEGER NOT NULL,
+	crit_warning INTEGER NOT NULL,
+	spare INTEGER NOT NULL,
+	spare_threshold INTEGER NOT NULL,
+	pct_used INTEGER NOT NULL,
+	media_errors INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS disk_history_key ON disk_history (device, disk, hour);
+`
+
+// Open opens (creating) the database at path; ":memory:" keeps it in RAM.
+func Open(path string) (*Store, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
+	if path == ":memory:" {
+		dsn = "file::memory:?_pragma=busy_timeout(5000)"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: opening %s: %w", ErrStore, path, err)
+	}
+	db.SetMaxOpenConns(1) // one writer; also keeps :memory: a single database
+	if _, err := db.Exec(schema); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%w: creating schema in %s: %w", ErrStore, path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("%w: closing: %w", ErrStore, err)
+	}
+	return nil
+}
+
+func values(r Reading) []any {
+	o := r.Obs
+	v := []any{r.Model}
+	for _, a := range o.Attr {
+		v = append(v, a)
+	}
+	return append(v, o.DriveFailed, o.NVMe, int(o.CriticalWarning), o.AvailableSpare, o.SpareThreshold, o.PercentUsed, o.MediaErrors)
+}
+
+// Record stores r for device/disk when any value differs from the last
+// stored row (power-on hours alone do not count). It reports whether a
+// row was written.
+func (s *Store) Record(ctx context.Context, device, disk string, r Reading) (bool, error) {
+	last, ok, err := s.last(ctx, device, disk)
+	if err != nil {
+		return false, err
+	}
+	if ok && same(last, r) {
+		return false, nil
+	}
+	args := append([]any{device, disk, r.Time.Unix(), r.Obs.Hour}, values(r)...)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO disk_history
+		(device, disk, ts, hour, model, a5, a10, a12, a187, a188, a189, a196, a197, a198,
+		 failed, nvme, crit_warning, spare, spare_threshold, pct_used, media_errors)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	if err != nil {
+		return false, fmt.Errorf("%w: recording %s/%s: %w", ErrStore, device, disk, err)
+	}
+	return true, nil
+}
+
+func same(a, b Reading) bool {
+	va, vb := values(a), values(b)
+	for i := range va {
+		if va[i] != vb[i] {
+			return false
+		}
+	}
+	return true
+}
+
+const selectCols = `ts, hour, model, a5, a10, a12, a187, a188, a189, a196, a197, a198,
+	failed, nvme, crit_warning, spare, spare_threshold, pct_used, media_errors`
+
+func scan(row interface{ Scan(...any) error }) (Reading, error) {
+	var r Reading
+	var ts int64
+	var cw int
+	dst := []any{&ts, &r.Obs.Hour, &r.Model}
+	for i := range r.Obs.Attr {
+		dst = append(dst, &r.Obs.Attr[i])
+	}
+	dst = append(dst, &r.Obs.DriveFailed, &r.Obs.NVMe, &cw, &r.Obs.AvailableSpare, &r.Obs.SpareThreshold, &r.Obs.PercentUsed, &r.Obs.MediaErrors)
+	if err := row.Scan(dst...); err != nil {
+		return Reading{}, err
+	}
+	r.Time = time.Unix(ts, 0)
+	r.Obs.CriticalWarning = uint8(cw) //nolint:gosec // stored from a uint8
+	return r, nil
+}
+
+func (s *Store) last(ctx context.Context, device, disk string) (Reading, bool, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+selectCols+` FROM disk_history
+		WHERE device = ? AND disk = ? ORDER BY hour DESC, rowid DESC LIMIT 1`, device, disk)
+	r, err := scan(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Reading{}, false, nil
+	}
+	if err != nil {
+		return Reading{}, false, fmt.Errorf("%w: reading last row of %s/%s: %w", ErrStore, device, disk, err)
+	}
+	return r, true, nil
+}
+
+// History returns a disk's rows in time order.
+func (s *Store) History(ctx context.Context, device, disk string) ([]Reading, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+selectCols+` FROM disk_history
+		WHERE device = ? AND disk = ? ORDER BY hour, rowid`, device, disk)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading history of %s/%s: %w", ErrStore, device, disk, err)
+	}
+	defer rows.Close()
+	var out []Reading
+	for rows.Next() {
+		r, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%w: scanning history: %w", ErrStore, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: reading history: %w", ErrStore, err)
+	}
+	return out, nil
+}
+
+// Disks lists every disk with history.
+func (s *Store) Disks(ctx context.Context) ([]DiskRef, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT device, disk, MAX(model) FROM disk_history GROUP BY device, disk ORDER BY device, disk`)
+	if err != nil {
+		return nil, fmt.Errorf("%w: listing disks: %w", ErrStore, err)
+	}
+	defer rows.Close()
+	var out []DiskRef
+	for rows.Next() {
+		var d DiskRef
+		if err := rows.Scan(&d.Device, &d.Disk, &d.Model); err != nil {
+			return nil, fmt.Errorf("%w: listing disks: %w", ErrStore, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: listing disks: %w", ErrStore, err)
+	}
+	return out, nil
+}

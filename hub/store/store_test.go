@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/homefleet/homefleet/hub/predict"
+)
+
+func reading(hour float64, realloc int64) Reading {
+	var o predict.Obs
+	for i := range o.Attr {
+		o.Attr[i] = predict.NA
+	}
+	o.Hour = hour
+	o.Attr[predict.A5] = realloc
+	o.Attr[predict.A197] = 0
+	return Reading{Time: time.Unix(1700000000+int64(hour)*3600, 0), Model: "WDC WD40EFRX", Obs: o}
+}
+
+func TestRecordOnlyChanges(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "hub.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A year of half-hourly reads of a steady disk, then two changes.
+	written := 0
+	for h := 0.0; h < 8760; h += 0.5 {
+		if ok, err := s.Record(ctx, "nas", "wd-1", reading(h, 0)); err != nil {
+			t.Fatal(err)
+		} else if ok {
+			written++
+		}
+	}
+	for _, r := range []Reading{reading(8761, 8), reading(8762, 8), reading(8763, 24)} {
+		if ok, err := s.Record(ctx, "nas", "wd-1", r); err != nil {
+			t.Fatal(err)
+		} else if ok {
+			written++
+		}
+	}
+	if written != 3 {
+		t.Errorf("wrote %d rows for 17523 reads with 2 changes, want 3", written)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Reopen: nothing lost.
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h, err := s.History(ctx, "nas", "wd-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 3 || h[0].Obs.Hour != 0 || h[1].Obs.Attr[predict.A5] != 8 || h[2].Obs.Attr[predict.A5] != 24 || h[0].Obs.Attr[predict.A10] != predict.NA {
+		t.Errorf("history %+v", h)
+	}
+	disks, err := s.Disks(ctx)
+	if err != nil || len(disks) != 1 || disks[0].Model != "WDC WD40EFRX" {
+		t.Errorf("disks %+v %v", disks, err)
+	}
+}
+
+func TestMemoryStore(t *testing.T) {
+	s, err := Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Record(context.Background(), "a", "b", reading(1, 0)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenBadPath(t *testing.T) {
+	if _, err := Open("/nonexistent/dir/hub.db"); err == nil {
+		t.Error("want an error for an unwritable path")
+	}
+}
