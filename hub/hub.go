@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/homefleet/homefleet/hub/predict"
+	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
@@ -22,6 +24,7 @@ const DeviceID = "hub"
 // Hub is a running hub.
 type Hub struct {
 	broker *broker.Broker
+	store  *store.Store
 	url    string
 	g      *errgroup.Group
 	log    *slog.Logger
@@ -46,6 +49,22 @@ func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	}
 	h.url = mqttCfg.URL
 	sc := mqttCfg.Scheme()
+	st, err := store.Open(cfg.Store)
+	if err != nil {
+		h.closeBroker()
+		return nil, fmt.Errorf("starting hub: %w", err)
+	}
+	h.store = st
+	model, err := predict.Default()
+	if err != nil {
+		h.close()
+		return nil, err
+	}
+	dk := newDisks(sc, version, st, model, log.With("component", "disks"))
+	if err := dk.load(ctx); err != nil {
+		h.close()
+		return nil, fmt.Errorf("starting hub: %w", err)
+	}
 	f := newFleet(sc, version, log.With("component", "fleet"))
 	clientID := mqttCfg.ClientID
 	if clientID == "" {
@@ -53,17 +72,19 @@ func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	}
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(DeviceID),
-		Logger: log.With("component", "mqtt"), OnConnect: f.connected,
+		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected() },
 	})
 	if err != nil {
-		h.closeBroker()
+		h.close()
 		return nil, fmt.Errorf("setting up hub mqtt: %w", err)
 	}
 	mc.Subscribe(sc.AllStatus(), f.handleStatus)
 	mc.Subscribe(sc.HAStatus(), f.handleHAStatus)
+	mc.Subscribe(sc.AllDisks(), dk.handle)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return mc.Run(gctx) })
 	g.Go(func() error { return f.run(gctx, mc) })
+	g.Go(func() error { return dk.run(gctx, mc) })
 	h.g = g
 	return h, nil
 }
@@ -79,14 +100,24 @@ func (h *Hub) BrokerAddr() string {
 	return h.broker.Addr()
 }
 
-// Wait blocks until the services stopped, then closes the broker.
+// Wait blocks until the services stopped, then closes the store and the
+// broker.
 func (h *Hub) Wait() error {
 	err := h.g.Wait()
-	h.closeBroker()
+	h.close()
 	if err != nil {
 		return fmt.Errorf("hub: %w", err)
 	}
 	return nil
+}
+
+func (h *Hub) close() {
+	if h.store != nil {
+		if err := h.store.Close(); err != nil {
+			h.log.Warn("closing history store", "err", err)
+		}
+	}
+	h.closeBroker()
 }
 
 func (h *Hub) closeBroker() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,9 @@ import (
 
 func startHub(t *testing.T, cfg config.Hub) *Hub {
 	t.Helper()
+	if cfg.Store == "" {
+		cfg.Store = filepath.Join(t.TempDir(), "hub.db")
+	}
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

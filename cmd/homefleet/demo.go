@@ -24,7 +24,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	hcfg := config.Hub{MQTT: config.MQTT{URL: *brokerURL}, Broker: config.Broker{Listen: *listen}, Log: config.Log{Level: *logLevel}}
+	hcfg := config.Hub{MQTT: config.MQTT{URL: *brokerURL}, Broker: config.Broker{Listen: *listen}, Store: ":memory:", Log: config.Log{Level: *logLevel}}
 	hcfg.SetDefaults()
 	if err := hcfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)

@@ -96,7 +96,7 @@ func New(opts Options) (*Client, error) {
 		SetPingTimeout(10*time.Second).
 		SetConnectTimeout(10*time.Second).
 		SetWriteTimeout(10*time.Second).
-		SetOrderMatters(false).
+		SetOrderMatters(true). // handlers only queue; order keeps online/offline right
 		SetWill(opts.StatusTopic, Offline, QoS, true).
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			select {
