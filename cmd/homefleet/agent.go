@@ -9,6 +9,7 @@ import (
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/smart"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/memtrim"
 )
 
 func runAgent(ctx context.Context, args []string, e env) error {
@@ -41,6 +42,9 @@ func tuneRuntime(e env) {
 	if _, set := e.lookup("GOMAXPROCS"); !set {
 		runtime.GOMAXPROCS(1)
 	}
+	// Code and read-only data pages mapped for start-up (and those the
+	// kernel mapped around them) need not stay resident.
+	_, _ = memtrim.Executable()
 }
 
 func hostSource(cfg config.Agent) *host.OSSource {
