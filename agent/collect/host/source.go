@@ -60,9 +60,7 @@ func (s *OSSource) Read(ctx context.Context) (Raw, error) {
 	if m, err := mem.VirtualMemoryWithContext(ctx); err == nil {
 		r.MemTotal, r.MemAvail = m.Total, m.Available
 		r.MemUsed = m.Total - m.Available
-	}
-	if sw, err := mem.SwapMemoryWithContext(ctx); err == nil {
-		r.SwapTotal, r.SwapUsed = sw.Total, sw.Used
+		r.SwapTotal, r.SwapUsed = swap(ctx, m)
 	}
 	if s.boot.IsZero() {
 		if bt, err := ghost.BootTimeWithContext(ctx); err == nil {

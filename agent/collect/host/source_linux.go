@@ -1,9 +1,21 @@
 package host
 
 import (
+	"context"
 	"os"
 	"strings"
+
+	"github.com/shirou/gopsutil/v3/mem"
 )
+
+// swap comes from /proc/meminfo, already read for memory: gopsutil's
+// SwapMemory would also parse all of /proc/vmstat every cycle.
+func swap(_ context.Context, m *mem.VirtualMemoryStat) (total, used uint64) {
+	if m.SwapFree > m.SwapTotal {
+		return m.SwapTotal, 0
+	}
+	return m.SwapTotal, m.SwapTotal - m.SwapFree
+}
 
 // virtualIface reports loopback, bridges, veth, tun/tap, docker and other
 // interfaces without a physical device (listed under /sys/devices/virtual).

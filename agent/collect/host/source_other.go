@@ -2,7 +2,12 @@
 
 package host
 
-import "strings"
+import (
+	"context"
+	"strings"
+
+	"github.com/shirou/gopsutil/v3/mem"
+)
 
 func virtualIface(name string) bool {
 	for _, p := range []string{"lo", "bridge", "utun", "gif", "stf", "awdl", "llw", "anpi"} {
@@ -16,3 +21,11 @@ func virtualIface(name string) bool {
 func wholeDisk(string) bool { return true }
 
 func procCount() uint64 { return 0 }
+
+func swap(ctx context.Context, _ *mem.VirtualMemoryStat) (total, used uint64) {
+	sw, err := mem.SwapMemoryWithContext(ctx)
+	if err != nil {
+		return 0, 0
+	}
+	return sw.Total, sw.Used
+}

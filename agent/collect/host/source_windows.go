@@ -1,6 +1,9 @@
 package host
 
 import (
+	"context"
+
+	"github.com/shirou/gopsutil/v3/mem"
 	"strings"
 
 	"github.com/shirou/gopsutil/v3/process"
@@ -26,4 +29,12 @@ func procCount() uint64 {
 		return 0
 	}
 	return uint64(len(pids))
+}
+
+func swap(ctx context.Context, _ *mem.VirtualMemoryStat) (total, used uint64) {
+	sw, err := mem.SwapMemoryWithContext(ctx)
+	if err != nil {
+		return 0, 0
+	}
+	return sw.Total, sw.Used
 }
