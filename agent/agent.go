@@ -5,7 +5,6 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -276,12 +276,7 @@ func (a *Agent) publishState(ctx context.Context, pub publisher, now time.Time) 
 
 // send encodes and publishes v; failures are logged here, the boundary.
 func (a *Agent) send(ctx context.Context, pub publisher, t string, v any, retain bool) bool {
-	b, err := json.Marshal(v)
-	if err != nil {
-		a.log.Error("encoding payload", "topic", t, "err", err)
-		return false
-	}
-	if err := pub.Publish(ctx, t, b, retain); err != nil {
+	if err := mqttc.PublishJSON(ctx, pub, t, v, retain); err != nil {
 		a.log.Debug("publish failed; will resend on reconnect", "topic", t, "err", err)
 		return false
 	}

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/hub/predict"
 	"github.com/homefleet/homefleet/hub/store"
+	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -222,11 +222,7 @@ func (d *disks) publish(ctx context.Context, pub publisher, device, disk string,
 }
 
 func (d *disks) send(ctx context.Context, pub publisher, t string, v any, retain bool) bool {
-	b, err := json.Marshal(v)
-	if err == nil {
-		err = pub.Publish(ctx, t, b, retain)
-	}
-	if err != nil {
+	if err := mqttc.PublishJSON(ctx, pub, t, v, retain); err != nil {
 		d.log.Debug("hub publish failed; will resend on reconnect", "topic", t, "err", err)
 		return false
 	}

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -127,11 +126,7 @@ func (f *fleet) publishState(ctx context.Context, pub publisher) {
 }
 
 func (f *fleet) send(ctx context.Context, pub publisher, t string, v any) {
-	b, err := json.Marshal(v)
-	if err == nil {
-		err = pub.Publish(ctx, t, b, true)
-	}
-	if err != nil {
+	if err := mqttc.PublishJSON(ctx, pub, t, v, true); err != nil {
 		f.log.Debug("hub publish failed; will resend on reconnect", "topic", t, "err", err)
 	}
 }

@@ -5,6 +5,7 @@ package mqttc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -291,4 +292,18 @@ func redactURL(u *url.URL) string {
 	r := *u
 	r.User = nil
 	return r.String()
+}
+
+// Publisher is anything that publishes bytes: a Client, or a test fake.
+type Publisher interface {
+	Publish(ctx context.Context, topic string, payload []byte, retain bool) error
+}
+
+// PublishJSON encodes v and publishes it through p.
+func PublishJSON(ctx context.Context, p Publisher, topic string, v any, retain bool) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", topic, err)
+	}
+	return p.Publish(ctx, topic, b, retain)
 }

@@ -1,10 +1,5 @@
 package wire
 
-import (
-	"encoding/json"
-	"fmt"
-)
-
 // DiskVersion is the version of the Disk document.
 const DiskVersion = 1
 
@@ -92,11 +87,6 @@ type SelfTest struct {
 // DecodeDisk parses a Disk document and checks its version.
 func DecodeDisk(b []byte) (Disk, error) {
 	var d Disk
-	if err := json.Unmarshal(b, &d); err != nil {
-		return Disk{}, fmt.Errorf("decoding disk: %w", err)
-	}
-	if d.V != DiskVersion {
-		return Disk{}, fmt.Errorf("decoding disk: v=%d: %w", d.V, ErrVersion)
-	}
-	return d, nil
+	err := decode(b, &d, &d.V, DiskVersion, "disk")
+	return d, err
 }

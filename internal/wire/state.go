@@ -74,11 +74,17 @@ type Facts struct {
 // DecodeState parses a State document and checks its version.
 func DecodeState(b []byte) (State, error) {
 	var s State
-	if err := json.Unmarshal(b, &s); err != nil {
-		return State{}, fmt.Errorf("decoding state: %w", err)
+	err := decode(b, &s, &s.V, StateVersion, "state")
+	return s, err
+}
+
+// decode unmarshals b into v and checks the document's version field.
+func decode(b []byte, v any, version *int, want int, what string) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decoding %s: %w", what, err)
 	}
-	if s.V != StateVersion {
-		return State{}, fmt.Errorf("decoding state: v=%d: %w", s.V, ErrVersion)
+	if *version != want {
+		return fmt.Errorf("decoding %s: v=%d: %w", what, *version, ErrVersion)
 	}
-	return s, nil
+	return nil
 }
