@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/homefleet/homefleet/hub/wake"
+)
+
+func runWake(ctx context.Context, args []string, e env) error {
+	fs := flags("wake MAC [--to HOST:PORT,...] [--password P] [--confirm-tcp HOST:PORT]",
+		"Sends Wake-on-LAN magic packets for MAC and, with --confirm-tcp, waits until the machine answers.", e)
+	to := fs.String("to", "255.255.255.255:"+strconv.Itoa(wake.DefaultPort), "comma-separated host:port to send to (the subnet's directed broadcast, e.g. 192.168.1.255:9)")
+	count := fs.Int("count", 3, "packets per address")
+	spacing := fs.Duration("spacing", 250*time.Millisecond, "pause between rounds")
+	password := fs.String("password", "", "SecureOn password: a.b.c.d (4 bytes) or aa:bb:cc:dd:ee:ff (6 bytes)")
+	confirmTCP := fs.String("confirm-tcp", "", "host:port that answers once the machine is up (e.g. nas:445)")
+	timeout := fs.Duration("timeout", 120*time.Second, "how long to wait for --confirm-tcp")
+	// The target comes first: `homefleet wake aa:bb:.. --to ...`.
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: a MAC address to wake is required", errUsage)
+	}
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	mac, err := wake.ParseMAC(args[0])
+	if err != nil {
+		return fmt.Errorf("%w: %w (waking by name comes with the hub's wake targets)", errUsage, err)
+	}
+	pw, err := wake.ParsePassword(*password)
+	if err != nil {
+		return fmt.Errorf("%w: --password: %w", errUsage, err)
+	}
+	var addrs []string
+	for _, a := range strings.Split(*to, ",") {
+		a = strings.TrimSpace(a)
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("%w: --to %q: want host:port", errUsage, a)
+		}
+		addrs = append(addrs, a)
+	}
+	r, err := wake.Send(ctx, wake.UDP{}, wake.Target{Name: args[0], MAC: mac, Addresses: addrs, Password: pw},
+		wake.Options{Repeats: *count, Spacing: *spacing})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "sent %d magic packets for %s to %s (first after %s)\n", r.Packets, mac, strings.Join(addrs, ", "), r.FirstPacket.Round(time.Microsecond))
+	if *confirmTCP == "" {
+		return nil
+	}
+	d, err := wake.Confirm(ctx, wake.TCPAwake(*confirmTCP), *timeout, time.Second)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *confirmTCP, err)
+	}
+	fmt.Fprintf(e.stdout, "%s is up after %s\n", *confirmTCP, d.Round(time.Millisecond))
+	return nil
+}
