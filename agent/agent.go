@@ -5,6 +5,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/agent/collect/host"
+	"github.com/homefleet/homefleet/agent/collect/netid"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
@@ -74,6 +76,9 @@ type Agent struct {
 	discOK      bool
 	collectFail bool
 	disks       *diskLoop // nil when SMART is off
+	netRead     func() ([]netid.Interface, error)
+	netDoc      []byte // last published network identity, without its timestamp
+	netDue      bool   // re-read the network identity at the next publish
 }
 
 // New returns an agent over col.
@@ -104,6 +109,13 @@ func (a *Agent) Connected() {
 	if a.disks != nil {
 		signal(a.disks.connected)
 	}
+}
+
+// WithNet publishes the network identity from read on connect and when
+// it changes (checked every heartbeat).
+func (a *Agent) WithNet(read func() ([]netid.Interface, error)) *Agent {
+	a.netRead = read
+	return a
 }
 
 // WithDisks adds SMART reading every interval.
@@ -208,6 +220,32 @@ func (a *Agent) cycle(ctx context.Context, pub publisher, force bool) {
 	if force || !a.pubOK || changed(a.pub, a.cur) || now.Sub(a.pubAt) >= a.opts.Heartbeat {
 		a.publishState(ctx, pub, now)
 	}
+	if a.netDue {
+		a.publishNet(ctx, pub, false)
+	}
+}
+
+// publishNet publishes the network identity when it changed (or always).
+func (a *Agent) publishNet(ctx context.Context, pub publisher, always bool) {
+	if a.netRead == nil {
+		return
+	}
+	ifs, err := a.netRead()
+	if err != nil {
+		a.log.Debug("reading network identity", "err", err)
+		return
+	}
+	doc := NetToWire(ifs, a.opts.Now())
+	doc.TS = 0
+	key, _ := json.Marshal(doc)
+	if !always && string(key) == string(a.netDoc) {
+		a.netDue = false
+		return
+	}
+	doc.TS = a.opts.Now().Unix()
+	if a.send(ctx, pub, a.opts.Scheme.Net(a.opts.ID), doc, true) {
+		a.netDoc, a.netDue = key, false
+	}
 }
 
 // collect reads the host into a.cur; false when the read failed.
@@ -219,6 +257,7 @@ func (a *Agent) collect(ctx context.Context) bool {
 		} else {
 			a.log.Debug("reading facts", "err", err)
 		}
+		a.netDue = true
 	}
 	s, err := a.col.Collect(ctx)
 	if err != nil {
@@ -240,6 +279,7 @@ func (a *Agent) publishAll(ctx context.Context, pub publisher) {
 	}
 	a.publishDiscovery(ctx, pub)
 	a.publishState(ctx, pub, a.opts.Now())
+	a.publishNet(ctx, pub, true)
 }
 
 func (a *Agent) host() discovery.Host {

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/homefleet/homefleet/agent/collect/netid"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
 )
@@ -29,6 +30,7 @@ func Run(ctx context.Context, cfg config.Agent, col collector, disks diskReader,
 	if disks != nil && !cfg.Collect.SkipSMART {
 		a.WithDisks(disks, cfg.Collect.SMARTInterval)
 	}
+	a.WithNet(netid.Collect)
 	clientID := cfg.MQTT.ClientID
 	if clientID == "" {
 		clientID = "homefleet-agent-" + id
