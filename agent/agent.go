@@ -150,8 +150,8 @@ func (a *Agent) HandleCommand(t string, payload []byte, retained bool) error {
 	if !ok {
 		return fmt.Errorf("not a command topic of %s", a.opts.ID)
 	}
-	if len(payload) == 0 {
-		return nil // an empty payload only clears a retained command
+	if len(payload) == 0 || verb == "wake" {
+		return nil // clearing a retained command; waking is the hub's job
 	}
 	select {
 	case a.commands <- command{verb: verb, payload: payload, retained: retained}:

@@ -28,6 +28,7 @@ const (
 	Timestamp    DeviceClass = "timestamp"
 	Connectivity DeviceClass = "connectivity"
 	Problem      DeviceClass = "problem"
+	Power        DeviceClass = "power"
 	Enum         DeviceClass = "enum"
 )
 

@@ -36,6 +36,8 @@ type fleet struct {
 	dirty   chan struct{}
 	resend  chan struct{}
 	haBirth chan struct{}
+	// onStatus hears every availability change (the waker confirms with it).
+	onStatus func(device, status string)
 }
 
 func newFleet(sc topic.Scheme, version string, log *slog.Logger) *fleet {
@@ -80,6 +82,9 @@ func (f *fleet) handleStatus(t string, payload []byte, _ bool) error {
 	if old != p {
 		f.log.Info("device availability", "device", dev, "status", p)
 		nudge(f.dirty)
+		if f.onStatus != nil {
+			f.onStatus(dev, p)
+		}
 	}
 	return nil
 }

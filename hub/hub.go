@@ -13,6 +13,7 @@ import (
 
 	"github.com/homefleet/homefleet/hub/predict"
 	"github.com/homefleet/homefleet/hub/store"
+	"github.com/homefleet/homefleet/hub/wake"
 	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
@@ -33,6 +34,10 @@ type Hub struct {
 // Start brings the services up in order and returns once the broker (if
 // embedded) listens; Wait blocks until ctx ends and everything stopped.
 func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger) (*Hub, error) {
+	return start(ctx, cfg, version, log, wake.UDP{})
+}
+
+func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger, sender wake.Sender) (*Hub, error) {
 	h := &Hub{log: log}
 	mqttCfg := cfg.MQTT
 	if cfg.Embedded() {
@@ -66,13 +71,19 @@ func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 		return nil, fmt.Errorf("starting hub: %w", err)
 	}
 	f := newFleet(sc, version, log.With("component", "fleet"))
+	wk, err := newWaker(sc, version, cfg.Wake, sender, log.With("component", "wake"))
+	if err != nil {
+		h.close()
+		return nil, fmt.Errorf("starting hub: %w", err)
+	}
+	f.onStatus = wk.statusChanged
 	clientID := mqttCfg.ClientID
 	if clientID == "" {
 		clientID = "homefleet-hub"
 	}
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(DeviceID),
-		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected() },
+		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected(); wk.connected() },
 	})
 	if err != nil {
 		h.close()
@@ -81,10 +92,13 @@ func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	mc.Subscribe(sc.AllStatus(), f.handleStatus)
 	mc.Subscribe(sc.HAStatus(), f.handleHAStatus)
 	mc.Subscribe(sc.AllDisks(), dk.handle)
+	mc.Subscribe(sc.AllNet(), wk.handleNet)
+	mc.Subscribe(sc.AllCommands("wake"), wk.handleWake)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return mc.Run(gctx) })
 	g.Go(func() error { return f.run(gctx, mc) })
 	g.Go(func() error { return dk.run(gctx, mc) })
+	g.Go(func() error { return wk.run(gctx, mc) })
 	h.g = g
 	return h, nil
 }

@@ -79,6 +79,28 @@ func (s Scheme) HubDiskTrigger(device, disk string) string {
 	return s.HubDisk(device, disk) + "/trigger"
 }
 
+// AllNet is the hub's subscription filter for every network identity.
+func (s Scheme) AllNet() string { return s.Base + "/+/net" }
+
+// AllCommands is the filter for one verb sent to any device.
+func (s Scheme) AllCommands(verb string) string { return s.Base + "/+/cmd/" + ID(verb) }
+
+// ParseDevice returns the device level of any topic under the base.
+func (s Scheme) ParseDevice(t string) (string, bool) {
+	rest, found := strings.CutPrefix(t, s.Base+"/")
+	if !found {
+		return "", false
+	}
+	device, _, found := strings.Cut(rest, "/")
+	return device, found && device != ""
+}
+
+// HubWake is the hub's wake result document of a device.
+func (s Scheme) HubWake(device string) string { return s.dev("hub", "wake", ID(device)) }
+
+// HubWakeTrigger carries a device's woke / wake_failed HA device triggers.
+func (s Scheme) HubWakeTrigger(device string) string { return s.HubWake(device) + "/trigger" }
+
 // Discovery is the device-based HA discovery topic of a device.
 func (s Scheme) Discovery(device string) string {
 	return s.DiscoveryPrefix + "/device/" + ID(device) + "/config"

@@ -122,6 +122,10 @@ func TestTopicListGolden(t *testing.T) {
 		s.AllDisks() + "  hub subscription",
 		s.HubDisk("nas", "WD-WX12345") + "  retained disk prediction",
 		s.HubDiskTrigger("nas", "WD-WX12345") + "  HA device triggers disk_watch|disk_critical|disk_failing",
+		s.AllNet() + "  hub subscription: wake targets",
+		s.AllCommands("wake") + "  hub subscription: Wake buttons",
+		s.HubWake("nas") + "  retained last wake result",
+		s.HubWakeTrigger("nas") + "  HA device triggers woke|wake_failed",
 		s.Discovery("nas") + "  retained HA device discovery",
 		s.HAStatus() + "  HA birth/will",
 	}

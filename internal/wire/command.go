@@ -61,4 +61,6 @@ type Event struct {
 	ID     string `json:"id,omitempty"`
 	OK     bool   `json:"ok"`
 	Reason string `json:"reason,omitempty"`
+	// LatencyMS is set on wake results: from the Wake press to online.
+	LatencyMS int64 `json:"latency_ms,omitempty"`
 }

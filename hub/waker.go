@@ -1,0 +1,347 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/wake"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+// Wake errors, the reasons of rejection events.
+var (
+	ErrNoTarget = errors.New("no wake target known")
+)
+
+// WakeResult is the hub's document on homefleet/hub/wake/<device>.
+type WakeResult struct {
+	V             int     `json:"v"`
+	TS            int64   `json:"ts"`
+	Result        string  `json:"result"` // sent, woke, failed, already_awake
+	LatencyS      float64 `json:"latency_s"`
+	FirstPacketMS float64 `json:"first_packet_ms"`
+	Packets       int     `json:"packets"`
+}
+
+type target struct {
+	name       string // display name (static targets)
+	macs       []net.HardwareAddr
+	broadcasts []string
+	confirmTCP string
+	password   []byte
+	static     bool
+}
+
+type pendingWake struct {
+	start, deadline, next time.Time
+	first             time.Duration
+	packets, rounds   int
+}
+
+type wakeReq struct {
+	device   string
+	payload  []byte
+	retained bool
+}
+
+type statusMsg struct {
+	device string
+	online bool
+}
+
+// waker learns wake targets from the agents' network identities, answers
+// Wake buttons and confirms through availability (or a TCP port).
+type waker struct {
+	sc      topic.Scheme
+	version string
+	log     *slog.Logger
+	cfg     config.Wake
+	send    wake.Sender
+	now     func() time.Time
+	tick    time.Duration
+
+	reqs    chan wakeReq
+	status  chan statusMsg
+	resend  chan struct{}
+	netMsgs chan netMsg
+
+	targets map[string]*target
+	online  map[string]bool
+	pending map[string]*pendingWake
+	sent    map[string]bool
+	probed  time.Time // last availability probe of targets without an agent
+}
+
+// probeEvery is how often targets without an agent are probed over TCP
+// for their Awake state.
+const probeEvery = 30 * time.Second
+
+type netMsg struct {
+	device string
+	doc    wire.Net
+}
+
+func newWaker(sc topic.Scheme, version string, cfg config.Wake, send wake.Sender, log *slog.Logger) (*waker, error) {
+	w := &waker{
+		sc: sc, version: version, log: log, cfg: cfg, send: send, now: time.Now, tick: time.Second,
+		netMsgs: make(chan netMsg, 64), reqs: make(chan wakeReq, 16), status: make(chan statusMsg, 256), resend: make(chan struct{}, 1),
+		targets: map[string]*target{}, online: map[string]bool{}, pending: map[string]*pendingWake{}, sent: map[string]bool{},
+	}
+	for _, t := range cfg.Targets {
+		mac, err := wake.ParseMAC(t.MAC)
+		if err != nil {
+			return nil, fmt.Errorf("wake target %s: %w", t.Name, err)
+		}
+		pw, err := wake.ParsePassword(t.Password)
+		if err != nil {
+			return nil, fmt.Errorf("wake target %s: %w", t.Name, err)
+		}
+		w.targets[t.Name] = &target{name: t.Name, macs: []net.HardwareAddr{mac}, broadcasts: []string{t.Broadcast}, confirmTCP: t.ConfirmTCP, password: pw, static: true}
+	}
+	return w, nil
+}
+
+func (w *waker) connected() { nudge(w.resend) }
+
+func (w *waker) handleNet(t string, payload []byte, _ bool) error {
+	dev, ok := w.sc.ParseDevice(t)
+	if !ok || len(payload) == 0 {
+		return nil
+	}
+	doc, err := wire.DecodeNet(payload)
+	if err != nil {
+		return err
+	}
+	select {
+	case w.netMsgs <- netMsg{dev, doc}:
+		return nil
+	default:
+		return fmt.Errorf("net queue full, identity of %s dropped", dev)
+	}
+}
+
+func (w *waker) handleWake(t string, payload []byte, retained bool) error {
+	dev, ok := w.sc.ParseDevice(t)
+	if !ok || len(payload) == 0 { // empty: a retained command being cleared
+		return nil
+	}
+	select {
+	case w.reqs <- wakeReq{dev, payload, retained}:
+		return nil
+	default:
+		return fmt.Errorf("wake queue full, request for %s dropped", dev)
+	}
+}
+
+// statusChanged is called by the fleet on every availability change.
+func (w *waker) statusChanged(device, status string) {
+	select {
+	case w.status <- statusMsg{device, status == mqttc.Online}:
+	default:
+	}
+}
+
+func (w *waker) run(ctx context.Context, pub publisher) error {
+	t := time.NewTicker(w.tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.resend:
+			w.sent = map[string]bool{}
+			for dev := range w.targets {
+				w.publishDiscovery(ctx, pub, dev)
+			}
+		case m := <-w.netMsgs:
+			w.learn(ctx, pub, m)
+		case s := <-w.status:
+			w.online[s.device] = s.online
+			if p := w.pending[s.device]; p != nil && s.online {
+				w.finish(ctx, pub, s.device, p, true)
+			}
+		case r := <-w.reqs:
+			w.request(ctx, pub, r)
+		case <-t.C:
+			w.check(ctx, pub)
+		}
+	}
+}
+
+func (w *waker) learn(ctx context.Context, pub publisher, m netMsg) {
+	t := w.targets[m.device]
+	if t != nil && t.static {
+		return // configured targets win
+	}
+	if t == nil {
+		t = &target{}
+		w.targets[m.device] = t
+	}
+	t.macs, t.broadcasts = nil, nil
+	for _, i := range m.doc.Interfaces {
+		if mac, err := wake.ParseMAC(i.MAC); err == nil {
+			t.macs = append(t.macs, mac)
+		}
+		t.broadcasts = append(t.broadcasts, i.Broadcast...)
+	}
+	w.publishDiscovery(ctx, pub, m.device)
+}
+
+func (w *waker) publishDiscovery(ctx context.Context, pub publisher, dev string) {
+	if w.sent[dev] {
+		return
+	}
+	t := w.targets[dev]
+	if err := mqttc.PublishJSON(ctx, pub, w.sc.Discovery(dev+"_wake"), discovery.WakePayload(DeviceID, dev, t.name, w.version, w.sc), true); err == nil {
+		w.sent[dev] = true
+	}
+}
+
+func (w *waker) addresses(t *target) []string {
+	port := strconv.Itoa(w.cfg.Port)
+	var out []string
+	for _, b := range t.broadcasts {
+		out = append(out, net.JoinHostPort(b, port))
+	}
+	if !w.cfg.NoLimitedBroadcast {
+		out = append(out, net.JoinHostPort("255.255.255.255", port))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (w *waker) request(ctx context.Context, pub publisher, r wakeReq) {
+	reject := func(err error) {
+		w.log.Warn("wake refused", "device", r.device, "reason", err)
+		w.event(ctx, pub, r.device, wire.Event{OK: false, Reason: err.Error()})
+	}
+	if r.retained {
+		reject(wire.ErrRetained)
+		_ = pub.Publish(ctx, w.sc.Command(r.device, "wake"), nil, true)
+		return
+	}
+	if _, err := wire.ParseCommand(r.payload, w.now()); err != nil {
+		reject(err)
+		return
+	}
+	t := w.targets[r.device]
+	if t == nil || len(t.macs) == 0 {
+		reject(fmt.Errorf("%w for %q: its agent never published %s; add it to wake.targets", ErrNoTarget, r.device, w.sc.Net(r.device)))
+		return
+	}
+	if w.online[r.device] {
+		w.result(ctx, pub, r.device, WakeResult{Result: "already_awake"})
+		w.event(ctx, pub, r.device, wire.Event{OK: true, Reason: "already awake"})
+		return
+	}
+	if w.pending[r.device] != nil {
+		return // a wake is in progress; its result will be reported
+	}
+	p := &pendingWake{start: w.now()}
+	p.deadline = p.start.Add(w.cfg.Timeout)
+	w.pending[r.device] = p
+	w.sendRound(r.device, t, p)
+	w.result(ctx, pub, r.device, WakeResult{Result: "sent", FirstPacketMS: ms(p.first), Packets: p.packets})
+}
+
+func (w *waker) sendRound(dev string, t *target, p *pendingWake) {
+	for _, mac := range t.macs {
+		r, err := wake.Send(context.Background(), w.send, wake.Target{Name: dev, MAC: mac, Addresses: w.addresses(t), Password: t.password}, wake.Options{Repeats: 3, Spacing: 100 * time.Millisecond})
+		if err != nil {
+			w.log.Warn("sending magic packets", "device", dev, "err", err)
+			continue
+		}
+		if p.packets == 0 {
+			p.first = w.now().Sub(p.start)
+			if p.first < r.FirstPacket {
+				p.first = r.FirstPacket
+			}
+		}
+		p.packets += r.Packets
+	}
+	p.rounds++
+	p.next = w.now().Add(w.cfg.Timeout / time.Duration(w.cfg.Retries+1))
+}
+
+func (w *waker) check(ctx context.Context, pub publisher) {
+	now := w.now()
+	if now.Sub(w.probed) >= probeEvery {
+		w.probed = now
+		w.probeStatic(ctx, pub)
+	}
+	for dev, p := range w.pending {
+		t := w.targets[dev]
+		switch {
+		case t.confirmTCP != "" && wake.TCPAwake(t.confirmTCP)(ctx):
+			w.finish(ctx, pub, dev, p, true)
+		case now.After(p.deadline):
+			w.finish(ctx, pub, dev, p, false)
+		case now.After(p.next) && p.rounds <= w.cfg.Retries:
+			w.sendRound(dev, t, p)
+		}
+	}
+}
+
+func (w *waker) finish(ctx context.Context, pub publisher, dev string, p *pendingWake, ok bool) {
+	delete(w.pending, dev)
+	lat := w.now().Sub(p.start)
+	res, trig, ev := "woke", discovery.TriggerWoke, wire.Event{OK: true, LatencyMS: lat.Milliseconds()}
+	if !ok {
+		res, trig = "failed", discovery.TriggerWakeFailed
+		ev = wire.Event{OK: false, Reason: fmt.Sprintf("%s after %d rounds of magic packets", wake.ErrNotAwake, p.rounds)}
+	}
+	w.log.Info("wake finished", "device", dev, "result", res, "latency", lat.Round(time.Millisecond))
+	w.result(ctx, pub, dev, WakeResult{Result: res, LatencyS: lat.Seconds(), FirstPacketMS: ms(p.first), Packets: p.packets})
+	w.event(ctx, pub, dev, ev)
+	if err := pub.Publish(ctx, w.sc.HubWakeTrigger(dev), []byte(trig), false); err != nil {
+		w.log.Warn("firing wake trigger", "device", dev, "err", err)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func (w *waker) result(ctx context.Context, pub publisher, dev string, r WakeResult) {
+	r.V, r.TS = 1, w.now().Unix()
+	if err := mqttc.PublishJSON(ctx, pub, w.sc.HubWake(dev), r, true); err != nil {
+		w.log.Debug("publishing wake result", "device", dev, "err", err)
+	}
+}
+
+func (w *waker) event(ctx context.Context, pub publisher, dev string, e wire.Event) {
+	e.V, e.TS, e.Type, e.Verb = 1, w.now().Unix(), "wake", "wake"
+	if err := mqttc.PublishJSON(ctx, pub, w.sc.Event(dev), e, false); err != nil {
+		w.log.Debug("publishing wake event", "device", dev, "err", err)
+	}
+}
+
+// probeStatic publishes the availability of targets without an agent, from
+// their confirm_tcp port, so their Awake sensor shows the truth.
+func (w *waker) probeStatic(ctx context.Context, pub publisher) {
+	for dev, t := range w.targets {
+		if !t.static || t.confirmTCP == "" {
+			continue
+		}
+		up := wake.TCPAwake(t.confirmTCP)(ctx)
+		if known, ok := w.online[dev]; ok && known == up {
+			continue
+		}
+		w.online[dev] = up
+		status := mqttc.Offline
+		if up {
+			status = mqttc.Online
+		}
+		if err := pub.Publish(ctx, w.sc.Status(dev), []byte(status), true); err != nil {
+			w.log.Debug("publishing probed availability", "device", dev, "err", err)
+		}
+	}
+}

@@ -1,0 +1,198 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/testbroker"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+// recordingSender records magic packets instead of sending them: no test
+// ever broadcasts on a real interface.
+type recordingSender struct {
+	mu   sync.Mutex
+	sent []sentPacket
+}
+
+type sentPacket struct {
+	addr, mac string
+	at        time.Time
+}
+
+func (r *recordingSender) Send(addr string, mac net.HardwareAddr, _ []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, sentPacket{addr, mac.String(), time.Now()})
+	return nil
+}
+
+func (r *recordingSender) packets() []sentPacket {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sentPacket(nil), r.sent...)
+}
+
+func netDoc(mac, bcast string) []byte {
+	b, _ := json.Marshal(wire.Net{V: 1, TS: 1, Interfaces: []wire.NetInterface{{Name: "eth0", MAC: mac, IPv4: []string{"192.168.1.10/24"}, Broadcast: []string{bcast}}}})
+	return b
+}
+
+func lastEvent(w *testbroker.Watcher, dev string) wire.Event {
+	var e wire.Event
+	if m, ok := w.Latest(topic.Default().Event(dev)); ok {
+		_ = json.Unmarshal(m.Payload, &e)
+	}
+	return e
+}
+
+func TestWake(t *testing.T) {
+	b := testbroker.Embedded(t)
+	sc := topic.Default()
+	rec := &recordingSender{}
+	cfg := config.Hub{MQTT: config.MQTT{URL: b.URL()}, Store: filepath.Join(t.TempDir(), "hub.db"),
+		Wake: config.Wake{Timeout: 2 * time.Second, Retries: 1, Targets: []config.WakeTarget{
+			{Name: "tv", MAC: "02:aa:bb:cc:dd:ee", Broadcast: "192.168.1.255", ConfirmTCP: testbroker.FreePort(t)},
+		}}}
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = h.Wait() }()
+	w := testbroker.Watch(t, b.URL(), "homefleet/#", "homeassistant/#")
+
+	// The agent of "nas" tells its identity, then goes to sleep.
+	w.Publish(t, sc.Net("nas"), netDoc("02:11:22:33:44:55", "192.168.1.255"), true)
+	w.Publish(t, sc.Status("nas"), []byte("offline"), true)
+	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Discovery("nas_wake"), nil) }) {
+		t.Fatalf("no wake discovery for nas: %v", w.Snapshot())
+	}
+	snap := w.Snapshot()
+	for _, tp := range []string{sc.Discovery("nas_wake"), sc.Discovery("tv_wake")} {
+		for _, err := range discovery.NewChecker().Check(tp, snap[tp], snap) {
+			t.Error(err)
+		}
+	}
+
+	// HA's Wake button.
+	pressed := time.Now()
+	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), false)
+	if !w.WaitFor(5*time.Second, func(*testbroker.Watcher) bool { return len(rec.packets()) >= 6 }) {
+		t.Fatalf("packets %v", rec.packets())
+	}
+	first := rec.packets()[0]
+	t.Logf("Wake press to first magic packet: %s", first.at.Sub(pressed).Round(time.Microsecond))
+	addrs := map[string]bool{}
+	for _, p := range rec.packets() {
+		addrs[p.addr] = true
+		if p.mac != "02:11:22:33:44:55" {
+			t.Errorf("packet for %s", p.mac)
+		}
+	}
+	if !addrs["192.168.1.255:9"] || !addrs["255.255.255.255:9"] || len(addrs) != 2 {
+		t.Errorf("want the directed and the limited broadcast, got %v", addrs)
+	}
+
+	// The agent comes back: Awake turns on (its state is the status topic).
+	online := time.Now()
+	w.Publish(t, sc.Status("nas"), []byte("online"), true)
+	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+		return w.Has(sc.HubWakeTrigger("nas"), []byte(discovery.TriggerWoke))
+	}) {
+		t.Fatalf("no woke trigger; event %+v", lastEvent(w, "nas"))
+	}
+	if m, _ := w.Latest(sc.Status("nas")); string(m.Payload) == "online" {
+		t.Logf("agent online to HA awake state: %s (the Awake sensor reads the status topic)", m.At.Sub(online).Round(time.Microsecond))
+	}
+	var res WakeResult
+	m, _ := w.Latest(sc.HubWake("nas"))
+	_ = json.Unmarshal(m.Payload, &res)
+	if res.Result != "woke" || res.LatencyS <= 0 || !lastEvent(w, "nas").OK {
+		t.Errorf("result %+v event %+v", res, lastEvent(w, "nas"))
+	}
+
+	// Already awake: no packets.
+	n := len(rec.packets())
+	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), false)
+	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return lastEvent(w, "nas").Reason == "already awake" }) {
+		t.Errorf("event %+v", lastEvent(w, "nas"))
+	}
+	if len(rec.packets()) != n {
+		t.Error("packets sent to an awake device")
+	}
+
+	// A device that never wakes: resent, then wake_failed.
+	w.Publish(t, sc.Net("pc"), netDoc("02:22:22:22:22:22", "10.0.0.255"), true)
+	time.Sleep(200 * time.Millisecond)
+	w.Publish(t, sc.Command("pc", "wake"), []byte(`{"id":"a1"}`), false)
+	if !w.WaitFor(6*time.Second, func(w *testbroker.Watcher) bool {
+		return w.Has(sc.HubWakeTrigger("pc"), []byte(discovery.TriggerWakeFailed))
+	}) {
+		t.Fatalf("no wake_failed; event %+v", lastEvent(w, "pc"))
+	}
+	rounds := 0
+	for _, p := range rec.packets() {
+		if p.mac == "02:22:22:22:22:22" && p.addr == "10.0.0.255:9" {
+			rounds++
+		}
+	}
+	if rounds < 6 {
+		t.Errorf("want at least 2 rounds of 3 packets, got %d packets", rounds)
+	}
+}
+
+func TestWakeRefusals(t *testing.T) {
+	b := testbroker.Embedded(t)
+	sc := topic.Default()
+	rec := &recordingSender{}
+	cfg := config.Hub{MQTT: config.MQTT{URL: b.URL()}, Store: ":memory:"}
+	cfg.SetDefaults()
+	w := testbroker.Watch(t, b.URL(), "homefleet/#")
+	w.Publish(t, sc.Net("nas"), netDoc("02:11:22:33:44:55", "192.168.1.255"), true)
+	// A retained Wake left on the broker must not wake anything when the
+	// hub (re)connects.
+	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), true)
+	ctx, cancel := context.WithCancel(context.Background())
+	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = h.Wait() }()
+	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return strings.Contains(lastEvent(w, "nas").Reason, "retained") }) {
+		t.Errorf("retained wake: event %+v", lastEvent(w, "nas"))
+	}
+	w.Publish(t, sc.Net("bad"), []byte("<html>"), true) // ignored, logged
+	time.Sleep(200 * time.Millisecond)
+	tests := []struct {
+		dev, payload, want string
+		retained           bool
+	}{
+		{"ghost", "PRESS", "no wake target known", false},
+		{"nas", `{"ts":1000}`, "stale", false},
+		{"nas", "wake up!", "malformed", false},
+	}
+	for _, tt := range tests {
+		w.Publish(t, sc.Command(tt.dev, "wake"), []byte(tt.payload), tt.retained)
+		if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return strings.Contains(lastEvent(w, tt.dev).Reason, tt.want) }) {
+			t.Errorf("%s %q: event %+v, want reason %q", tt.dev, tt.payload, lastEvent(w, tt.dev), tt.want)
+		}
+	}
+	if len(rec.packets()) != 0 {
+		t.Errorf("refused requests sent packets: %v", rec.packets())
+	}
+}
