@@ -44,8 +44,8 @@ type target struct {
 
 type pendingWake struct {
 	start, deadline, next time.Time
-	first             time.Duration
-	packets, rounds   int
+	first                 time.Duration
+	packets, rounds       int
 }
 
 type wakeReq struct {
