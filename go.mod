@@ -7,6 +7,7 @@ require (
 	github.com/eclipse/paho.mqtt.golang v1.5.1
 	github.com/mdlayher/wol v0.0.0-20220221231636-b763a792253a
 	github.com/mochi-mqtt/server/v2 v2.7.9
+	github.com/robfig/cron/v3 v3.0.1
 	github.com/shirou/gopsutil/v3 v3.24.5
 	golang.org/x/sync v0.24.0
 	gopkg.in/yaml.v3 v3.0.1
