@@ -46,6 +46,9 @@ type Options struct {
 	// message, so a restarting HA is not hit by every agent at once.
 	HADelay time.Duration
 	Now     func() time.Time
+	// Trim, when set, runs once per heartbeat after publishing, to give
+	// memory back to the OS (a small daemon's RSS is mostly garbage).
+	Trim func()
 }
 
 type command struct {
@@ -222,6 +225,9 @@ func (a *Agent) cycle(ctx context.Context, pub publisher, force bool) {
 	}
 	if a.netDue {
 		a.publishNet(ctx, pub, false)
+		if a.opts.Trim != nil {
+			a.opts.Trim()
+		}
 	}
 }
 

@@ -17,6 +17,11 @@ import (
 // refused credentials) or nil on a clean stop.
 // disks may be nil (no SMART).
 func Run(ctx context.Context, cfg config.Agent, col collector, disks diskReader, version string, log *slog.Logger) error {
+	return RunWith(ctx, cfg, col, disks, version, log, nil)
+}
+
+// RunWith is Run with a memory trim hook (see Options.Trim).
+func RunWith(ctx context.Context, cfg config.Agent, col collector, disks diskReader, version string, log *slog.Logger, trim func()) error {
 	id, err := ResolveID(cfg.Device.ID)
 	if err != nil {
 		return err
@@ -25,7 +30,7 @@ func Run(ctx context.Context, cfg config.Agent, col collector, disks diskReader,
 	a := New(Options{
 		ID: id, Name: cfg.Device.Name, Version: version,
 		Interval: cfg.Collect.Interval, Heartbeat: cfg.Collect.Heartbeat,
-		Scheme: sc, Logger: log,
+		Scheme: sc, Logger: log, Trim: trim,
 	}, col)
 	if disks != nil && !cfg.Collect.SkipSMART {
 		a.WithDisks(disks, cfg.Collect.SMARTInterval)

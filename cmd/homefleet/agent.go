@@ -24,7 +24,7 @@ func runAgent(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(e.stderr, cfg.Log)
 	tuneRuntime(e)
-	return agent.Run(ctx, cfg, host.New(hostSource(cfg)), smart.New(), version, log)
+	return agent.RunWith(ctx, cfg, host.New(hostSource(cfg)), smart.New(), version, log, debug.FreeOSMemory)
 }
 
 // agentGCPercent keeps the heap goal near 1 MB (GOGC=25).
