@@ -160,3 +160,24 @@ func TestHub(t *testing.T) {
 		t.Errorf("hub String must redact: %v\n%s", err, h.String())
 	}
 }
+
+func TestHubWakeTargets(t *testing.T) {
+	good := "wake:\n  targets:\n    - {name: tv, mac: 'aa:bb:cc:dd:ee:ff', broadcast: 192.168.1.255, password: 'sesame'}\n"
+	h, err := LoadHub(writeFile(t, good), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := h.String(); strings.Contains(s, "sesame") || !strings.Contains(s, "REDACTED") {
+		t.Errorf("wake target password not redacted:\n%s", s)
+	}
+	if h.Wake.Targets[0].Password != "sesame" {
+		t.Error("String() must not change the config")
+	}
+	bad := "wake:\n  targets:\n    - {name: tv, mac: 'aa:bb', broadcast: nowhere}\n    - {name: tv, mac: 'aa:bb:cc:dd:ee:ff', broadcast: 10.0.0.255, confirm_tcp: 'x'}\n"
+	_, err = LoadHub(writeFile(t, bad), noEnv)
+	for _, want := range []string{`wake.targets[0].mac: "aa:bb"`, `wake.targets[0].broadcast: "nowhere"`, `wake.targets[1].name: "tv": duplicate`, `wake.targets[1].confirm_tcp: "x"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %s in %v", want, err)
+		}
+	}
+}

@@ -177,6 +177,13 @@ func redact(v reflect.Value) {
 		switch {
 		case fv.Kind() == reflect.Struct:
 			redact(fv)
+		case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct:
+			c := reflect.MakeSlice(fv.Type(), fv.Len(), fv.Len()) // a copy: never write through to the caller's slice
+			reflect.Copy(c, fv)
+			for j := range c.Len() {
+				redact(c.Index(j))
+			}
+			fv.Set(c)
 		case t.Field(i).Tag.Get("secret") == "true" && fv.Kind() == reflect.String && fv.String() != "":
 			fv.SetString("REDACTED")
 		}
