@@ -171,7 +171,7 @@ func TestGarbageIsIgnored(t *testing.T) {
 	// (re)connects, and is cleared.
 	w.Publish(t, sc.Command(testID, "refresh"), []byte("PRESS"), true)
 	r := startAgent(t, testConfig(b.URL(), time.Second), hosttest.NewFake())
-	if !w.WaitFor(10*time.Second, published(sc)) {
+	if !w.WaitFor(20*time.Second, published(sc)) {
 		t.Fatal("agent did not come online")
 	}
 	for range 3 {
@@ -180,7 +180,7 @@ func TestGarbageIsIgnored(t *testing.T) {
 		w.Publish(t, sc.Command(testID, "format-disk"), []byte("PRESS"), false)
 	}
 	w.Publish(t, sc.Command(testID, "refresh"), []byte("PRESS"), false)
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
 		m, ok := w.Latest(sc.Event(testID))
 		return ok && strings.Contains(string(m.Payload), `"ok":true`)
 	}) {
@@ -226,7 +226,7 @@ func TestHABirthRepublishes(t *testing.T) {
 	sc := topic.Default()
 	w := testbroker.Watch(t, b.URL(), "homeassistant/device/#", "homefleet/+/state")
 	startAgent(t, testConfig(b.URL(), time.Second), hosttest.NewFake())
-	if !w.WaitFor(10*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Discovery(testID), nil) }) {
+	if !w.WaitFor(20*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Discovery(testID), nil) }) {
 		t.Fatal("no discovery")
 	}
 	time.Sleep(100 * time.Millisecond)

@@ -55,12 +55,12 @@ func TestDiskPredictions(t *testing.T) {
 	diskTopic := sc.Disk("nas", "pl1331lagxn4ah")
 
 	w.Publish(t, diskTopic, diskDoc(20000, 0, 0, true), true)
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return prediction(w, "nas", "pl1331lagxn4ah").State == "ok" }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return prediction(w, "nas", "pl1331lagxn4ah").State == "ok" }) {
 		t.Fatalf("no ok prediction; saw %v", w.Snapshot())
 	}
 	w.Publish(t, diskTopic, []byte("{not json"), false) // refused, hub keeps going
 	w.Publish(t, diskTopic, diskDoc(20010, 800, 400, false), true)
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
 		return w.Has(sc.HubDiskTrigger("nas", "pl1331lagxn4ah"), []byte(discovery.TriggerDiskFailing))
 	}) {
 		t.Fatalf("no disk_failing trigger; prediction %+v", prediction(w, "nas", "pl1331lagxn4ah"))
@@ -95,7 +95,7 @@ func TestDiskPredictions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return prediction(w, "nas", "pl1331lagxn4ah").State == "failing" }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return prediction(w, "nas", "pl1331lagxn4ah").State == "failing" }) {
 		t.Errorf("after restart: %+v", prediction(w, "nas", "pl1331lagxn4ah"))
 	}
 	cancel2()

@@ -54,7 +54,7 @@ func TestHubTracksFleet(t *testing.T) {
 	}
 	sc := topic.Default()
 	w := testbroker.Watch(t, h.BrokerURL(), "homefleet/#", "homeassistant/#")
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
 		return w.Has(sc.Status(DeviceID), []byte("online")) && w.Has(sc.Discovery(DeviceID), nil)
 	}) {
 		t.Fatal("hub did not announce itself")
@@ -63,7 +63,7 @@ func TestHubTracksFleet(t *testing.T) {
 	w.Publish(t, sc.Status("pc"), []byte("<html>502</html>"), true) // garbage: ignored
 	w.Publish(t, sc.Status("pi"), []byte("online"), true)
 	w.Publish(t, sc.Status("pi"), []byte("offline"), true)
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
 		s := hubState(w)
 		return s.Online == 1 && s.Devices["pi"] == "offline"
 	}) {
@@ -85,7 +85,7 @@ func TestHubExternalBroker(t *testing.T) {
 		t.Error("no embedded broker with an external one configured")
 	}
 	w := testbroker.Watch(t, b.URL(), "homefleet/#")
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return w.Has(topic.Default().Status(DeviceID), []byte("online")) }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(topic.Default().Status(DeviceID), []byte("online")) }) {
 		t.Fatal("hub did not connect to the external broker")
 	}
 }

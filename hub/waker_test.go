@@ -79,7 +79,7 @@ func TestWake(t *testing.T) {
 	// The agent of "nas" tells its identity, then goes to sleep.
 	w.Publish(t, sc.Net("nas"), netDoc("02:11:22:33:44:55", "192.168.1.255"), true)
 	w.Publish(t, sc.Status("nas"), []byte("offline"), true)
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Discovery("nas_wake"), nil) }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Discovery("nas_wake"), nil) }) {
 		t.Fatalf("no wake discovery for nas: %v", w.Snapshot())
 	}
 	snap := w.Snapshot()
@@ -92,7 +92,7 @@ func TestWake(t *testing.T) {
 	// HA's Wake button.
 	pressed := time.Now()
 	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), false)
-	if !w.WaitFor(5*time.Second, func(*testbroker.Watcher) bool { return len(rec.packets()) >= 6 }) {
+	if !w.WaitFor(15*time.Second, func(*testbroker.Watcher) bool { return len(rec.packets()) >= 6 }) {
 		t.Fatalf("packets %v", rec.packets())
 	}
 	first := rec.packets()[0]
@@ -111,7 +111,7 @@ func TestWake(t *testing.T) {
 	// The agent comes back: Awake turns on (its state is the status topic).
 	online := time.Now()
 	w.Publish(t, sc.Status("nas"), []byte("online"), true)
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
 		return w.Has(sc.HubWakeTrigger("nas"), []byte(discovery.TriggerWoke))
 	}) {
 		t.Fatalf("no woke trigger; event %+v", lastEvent(w, "nas"))
@@ -129,7 +129,7 @@ func TestWake(t *testing.T) {
 	// Already awake: no packets.
 	n := len(rec.packets())
 	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), false)
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return lastEvent(w, "nas").Reason == "already awake" }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return lastEvent(w, "nas").Reason == "already awake" }) {
 		t.Errorf("event %+v", lastEvent(w, "nas"))
 	}
 	if len(rec.packets()) != n {
@@ -173,7 +173,7 @@ func TestWakeRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cancel(); _ = h.Wait() }()
-	if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return strings.Contains(lastEvent(w, "nas").Reason, "retained") }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return strings.Contains(lastEvent(w, "nas").Reason, "retained") }) {
 		t.Errorf("retained wake: event %+v", lastEvent(w, "nas"))
 	}
 	w.Publish(t, sc.Net("bad"), []byte("<html>"), true) // ignored, logged
@@ -188,7 +188,7 @@ func TestWakeRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		w.Publish(t, sc.Command(tt.dev, "wake"), []byte(tt.payload), tt.retained)
-		if !w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool { return strings.Contains(lastEvent(w, tt.dev).Reason, tt.want) }) {
+		if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return strings.Contains(lastEvent(w, tt.dev).Reason, tt.want) }) {
 			t.Errorf("%s %q: event %+v, want reason %q", tt.dev, tt.payload, lastEvent(w, tt.dev), tt.want)
 		}
 	}

@@ -165,7 +165,7 @@ func TestDemo(t *testing.T) {
 		wg.Wait()
 		t.Fatalf("demo broker never listened: %+v", r)
 	}
-	ok := w.WaitFor(10*time.Second, func(w *testbroker.Watcher) bool {
+	ok := w.WaitFor(20*time.Second, func(w *testbroker.Watcher) bool {
 		states, discs := 0, 0
 		for tp := range w.Snapshot() {
 			if strings.HasSuffix(tp, "/state") {
