@@ -15,6 +15,7 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/netid"
+	"github.com/homefleet/homefleet/agent/power"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
@@ -49,6 +50,12 @@ type Options struct {
 	// Trim, when set, runs once per heartbeat after publishing, to give
 	// memory back to the OS (a small daemon's RSS is mostly garbage).
 	Trim func()
+	// Power runs the power verbs listed in AllowPower (none by default).
+	Power      power.Backend
+	AllowPower []string
+	// Reconnect, when set, drops and re-opens the MQTT session at once; it
+	// is called when the wall clock jumps (the machine resumed from sleep).
+	Reconnect func()
 }
 
 type command struct {
@@ -82,6 +89,8 @@ type Agent struct {
 	netRead     func() ([]netid.Interface, error)
 	netDoc      []byte // last published network identity, without its timestamp
 	netDue      bool   // re-read the network identity at the next publish
+	offered     []string  // power verbs allowed and offered by the OS
+	lastTick    time.Time // wall clock of the previous tick, to notice a resume
 }
 
 // New returns an agent over col.
@@ -190,6 +199,7 @@ func (a *Agent) runHost(ctx context.Context, pub publisher) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+			a.noticeResume(ctx, pub)
 			a.cycle(ctx, pub, false)
 		case <-a.connected:
 			a.publishAll(ctx, pub)
@@ -279,6 +289,7 @@ func (a *Agent) collect(ctx context.Context) bool {
 }
 
 func (a *Agent) publishAll(ctx context.Context, pub publisher) {
+	a.offered = a.offeredVerbs(ctx)
 	if !a.haveCur {
 		a.cycle(ctx, pub, true)
 		return
@@ -296,7 +307,7 @@ func (a *Agent) host() discovery.Host {
 	if name == "" {
 		name = a.opts.ID
 	}
-	return discovery.Host{ID: a.opts.ID, Name: name, Model: discovery.Model(a.facts.OS, runtime.GOOS, a.facts.Arch), Version: a.opts.Version}
+	return discovery.Host{ID: a.opts.ID, Name: name, Model: discovery.Model(a.facts.OS, runtime.GOOS, a.facts.Arch), Version: a.opts.Version, Power: a.offered}
 }
 
 func (a *Agent) publishDiscovery(ctx context.Context, pub publisher) {
@@ -341,7 +352,7 @@ func (a *Agent) command(ctx context.Context, pub publisher, c command) {
 			a.log.Debug("clearing retained command", "err", perr)
 		}
 	case err == nil:
-		err = a.execute(ctx, pub, c.verb)
+		err = a.execute(ctx, pub, c.verb, cmd)
 	}
 	if err != nil {
 		ev.Reason = err.Error()
@@ -352,7 +363,10 @@ func (a *Agent) command(ctx context.Context, pub publisher, c command) {
 	a.send(ctx, pub, a.opts.Scheme.Event(a.opts.ID), ev, false)
 }
 
-func (a *Agent) execute(ctx context.Context, pub publisher, verb string) error {
+func (a *Agent) execute(ctx context.Context, pub publisher, verb string, cmd wire.Command) error {
+	if v, err := power.ParseVerb(verb); err == nil {
+		return a.powerVerb(ctx, pub, v, cmd.Force)
+	}
 	switch verb {
 	case "refresh":
 		a.cycle(ctx, pub, true)

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/homefleet/homefleet/agent/collect/netid"
+	"github.com/homefleet/homefleet/agent/power"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
 )
@@ -22,6 +23,11 @@ func Run(ctx context.Context, cfg config.Agent, col collector, disks diskReader,
 
 // RunWith is Run with a memory trim hook (see Options.Trim).
 func RunWith(ctx context.Context, cfg config.Agent, col collector, disks diskReader, version string, log *slog.Logger, trim func()) error {
+	return RunPower(ctx, cfg, col, disks, power.New(), version, log, trim)
+}
+
+// RunPower is RunWith with the power backend given (tests pass a recorder).
+func RunPower(ctx context.Context, cfg config.Agent, col collector, disks diskReader, pw power.Backend, version string, log *slog.Logger, trim func()) error {
 	id, err := ResolveID(cfg.Device.ID)
 	if err != nil {
 		return err
@@ -30,7 +36,7 @@ func RunWith(ctx context.Context, cfg config.Agent, col collector, disks diskRea
 	a := New(Options{
 		ID: id, Name: cfg.Device.Name, Version: version,
 		Interval: cfg.Collect.Interval, Heartbeat: cfg.Collect.Heartbeat,
-		Scheme: sc, Logger: log, Trim: trim,
+		Scheme: sc, Logger: log, Trim: trim, Power: pw, AllowPower: cfg.Power.Allow,
 	}, col)
 	if disks != nil && !cfg.Collect.SkipSMART {
 		a.WithDisks(disks, cfg.Collect.SMARTInterval)
@@ -47,6 +53,7 @@ func RunWith(ctx context.Context, cfg config.Agent, col collector, disks diskRea
 	if err != nil {
 		return fmt.Errorf("setting up mqtt: %w", err)
 	}
+	a.opts.Reconnect = mc.Reconnect
 	mc.Subscribe(sc.HAStatus(), a.HandleHAStatus)
 	mc.Subscribe(sc.Commands(id), a.HandleCommand)
 	log.Info("agent starting", "device", id, "state_topic", sc.State(id), "interval", cfg.Collect.Interval)

@@ -21,6 +21,7 @@ type Host struct {
 	Name    string // HA device name (hostname)
 	Model   string // e.g. "Debian 12 (linux/amd64)"
 	Version string // agent version
+	Power   []string // power verbs offered as buttons (allowed and offered by the OS)
 }
 
 // EntityPrefix is the object-id prefix of default_entity_id: the host
@@ -112,6 +113,20 @@ func HostPayload(h Host, s wire.State, sc topic.Scheme) Payload {
 	b.add("refresh", Entity{Platform: Button, Name: "Refresh", Category: Diagnostic, Icon: "mdi:refresh",
 		CommandTopic: sc.Command(h.ID, "refresh"), PayloadPress: "PRESS"}, "")
 
+	powerButtons := map[string]Entity{
+		"sleep":     {Name: "Sleep", Icon: "mdi:sleep"},
+		"hibernate": {Name: "Hibernate", Icon: "mdi:power-sleep"},
+		"shutdown":  {Name: "Shut down", Icon: "mdi:power"},
+		"reboot":    {Name: "Restart", DeviceClass: "restart"},
+	}
+	for _, verb := range h.Power {
+		e, ok := powerButtons[verb]
+		if !ok {
+			continue
+		}
+		e.Platform, e.CommandTopic, e.PayloadPress = Button, sc.Command(h.ID, verb), "PRESS"
+		b.add(verb, e, "")
+	}
 	return Payload{
 		Device:            h.device(),
 		Origin:            Origin{Name: OriginName, SWVersion: h.Version, URL: OriginURL},

@@ -4,6 +4,7 @@
 package config
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -12,7 +13,14 @@ type Agent struct {
 	Device  Device  `yaml:"device"`
 	MQTT    MQTT    `yaml:"mqtt"`
 	Collect Collect `yaml:"collect"`
+	Power   Power   `yaml:"power"`
 	Log     Log     `yaml:"log"`
+}
+
+// Power lists the power verbs this machine accepts over MQTT; none by
+// default, because a retained or mistaken "shutdown" must not stop a NAS.
+type Power struct {
+	Allow []string `yaml:"allow"` // sleep, hibernate, shutdown, reboot
 }
 
 // Device names this host. The id defaults to a stable id derived from the
@@ -61,6 +69,9 @@ func (a Agent) Validate() error {
 	}
 	if a.Collect.Heartbeat < a.Collect.Interval {
 		v.add("collect.heartbeat", a.Collect.Heartbeat.String(), "must be at least collect.interval ("+a.Collect.Interval.String()+")")
+	}
+	for i, verb := range a.Power.Allow {
+		v.oneOf(fmt.Sprintf("power.allow[%d]", i), verb, "sleep", "hibernate", "shutdown", "reboot")
 	}
 	if a.Collect.SMARTInterval < time.Minute {
 		v.add("collect.smart_interval", a.Collect.SMARTInterval.String(), "must be at least 1m")

@@ -64,6 +64,7 @@ type Client struct {
 	log    *slog.Logger
 	client paho.Client
 	lost   chan error
+	kick   chan struct{}
 
 	mu   sync.Mutex
 	subs map[string]Handler
@@ -83,6 +84,7 @@ func New(opts Options) (*Client, error) {
 		opts: opts,
 		log:  opts.Logger.With("broker", redactURL(u)),
 		lost: make(chan error, 1),
+		kick: make(chan struct{}, 1),
 		subs: map[string]Handler{},
 	}
 	po := paho.NewClientOptions().
@@ -162,14 +164,19 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 	for {
 		c.afterConnect(ctx)
+		immediate := false
 		select {
 		case <-ctx.Done():
 			c.shutdown()
 			return nil
 		case err := <-c.lost:
 			c.log.Warn("mqtt connection lost", "err", err)
+		case <-c.kick:
+			c.log.Info("mqtt reconnecting at once (resumed from sleep)")
+			c.client.Disconnect(0)
+			immediate = true
 		}
-		if err := c.reconnect(ctx); err != nil {
+		if err := c.reconnect(ctx, immediate); err != nil {
 			c.shutdown()
 			return nil //nolint:nilerr // ctx ended while reconnecting: a clean stop
 		}
@@ -200,9 +207,21 @@ func (c *Client) firstConnect(ctx context.Context) error {
 	}
 }
 
-func (c *Client) reconnect(ctx context.Context) error {
+// Reconnect drops the session and connects again at once: after a resume
+// the old TCP connection may look alive but be dead.
+func (c *Client) Reconnect() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *Client) reconnect(ctx context.Context, immediate bool) error {
 	for attempt := 0; ; attempt++ {
 		wait := backoff(attempt, c.opts.MQTT.BackoffMin, c.opts.MQTT.BackoffMax)
+		if attempt == 0 && immediate {
+			wait = 0
+		}
 		c.log.Info("mqtt reconnecting", "in", wait.Round(time.Millisecond), "attempt", attempt+1)
 		if err := sleep(ctx, wait); err != nil {
 			return err

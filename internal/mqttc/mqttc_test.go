@@ -188,3 +188,38 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestReconnectAtOnce: after a resume the session is dropped and opened
+// again without waiting for a backoff, and the birth message goes out.
+func TestReconnectAtOnce(t *testing.T) {
+	b := testbroker.Embedded(t)
+	cfg := mqttCfg(b.URL())
+	cfg.BackoffMin, cfg.BackoffMax = 5*time.Second, 10*time.Second // a backoff would show
+	connects := make(chan struct{}, 4)
+	c, err := New(Options{MQTT: cfg, ClientID: "kick", StatusTopic: "homefleet/kick/status", OnConnect: func() { connects <- struct{}{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	select {
+	case <-connects:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no first connection")
+	}
+	start := time.Now()
+	c.Reconnect()
+	select {
+	case <-connects:
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("reconnect took %s", d)
+		}
+	case <-time.After(4 * time.Second):
+		t.Fatal("no reconnection after Reconnect")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+}

@@ -25,8 +25,9 @@ const PressPayload = "PRESS"
 // PressPayload instead; such a command has no id and no timestamp and is
 // trusted because it is not retained.
 type Command struct {
-	ID string `json:"id,omitempty"`
-	TS int64  `json:"ts,omitempty"` // unix seconds
+	ID    string `json:"id,omitempty"`
+	TS    int64  `json:"ts,omitempty"`    // unix seconds
+	Force bool   `json:"force,omitempty"` // power verbs: override inhibitors
 }
 
 // ParseCommand accepts an empty payload, PressPayload, or a JSON Command.

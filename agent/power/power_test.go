@@ -1,0 +1,50 @@
+package power
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+func TestParseVerb(t *testing.T) {
+	for _, v := range []string{"sleep", "hibernate", "shutdown", "reboot"} {
+		if _, err := ParseVerb(v); err != nil {
+			t.Errorf("%s: %v", v, err)
+		}
+	}
+	for _, v := range []string{"", "suspend", "rm -rf", "Sleep"} {
+		if _, err := ParseVerb(v); !errors.Is(err, ErrUnknownVerb) {
+			t.Errorf("%q: want ErrUnknownVerb, got %v", v, err)
+		}
+	}
+}
+
+func TestBlocking(t *testing.T) {
+	rows := [][]any{
+		{"handle-lid-switch", "systemd", "lid", "block", uint32(0), uint32(1)},
+		{"sleep", "Backup", "backup running", "delay", uint32(0), uint32(2)},
+		{"sleep:shutdown", "rsync", "copying 2 TB", "block", uint32(0), uint32(3)},
+	}
+	if got := blocking(rows, Sleep); got != "rsync (copying 2 TB)" {
+		t.Errorf("sleep blocked by %q", got)
+	}
+	if got := blocking(rows[:2], Sleep); got != "" {
+		t.Errorf("a delay inhibitor must not block: %q", got)
+	}
+	if got := blocking(rows, Reboot); got != "rsync (copying 2 TB)" {
+		t.Errorf("reboot blocked by %q", got)
+	}
+}
+
+func TestRecorder(t *testing.T) {
+	r := &Recorder{Offered: map[Verb]bool{Sleep: true}, Inhibitor: "backup"}
+	if ok, _ := r.Can(context.Background(), Hibernate); ok {
+		t.Error("hibernate not offered")
+	}
+	if err := r.Do(context.Background(), Sleep, false); !errors.Is(err, ErrInhibited) {
+		t.Errorf("want ErrInhibited, got %v", err)
+	}
+	if err := r.Do(context.Background(), Sleep, true); err != nil || len(r.Done) != 1 {
+		t.Errorf("force: %v %v", err, r.Done)
+	}
+}
