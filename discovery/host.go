@@ -17,10 +17,10 @@ const (
 
 // Host identifies the device a host payload describes.
 type Host struct {
-	ID      string // stable device id, [a-z0-9_-]
-	Name    string // HA device name (hostname)
-	Model   string // e.g. "Debian 12 (linux/amd64)"
-	Version string // agent version
+	ID      string   // stable device id, [a-z0-9_-]
+	Name    string   // HA device name (hostname)
+	Model   string   // e.g. "Debian 12 (linux/amd64)"
+	Version string   // agent version
 	Power   []string // power verbs offered as buttons (allowed and offered by the OS)
 }
 

@@ -174,6 +174,9 @@ func (c *Client) Run(ctx context.Context) error {
 		case <-c.kick:
 			c.log.Info("mqtt reconnecting at once (resumed from sleep)")
 			c.client.Disconnect(0)
+			for i := 0; i < 100 && c.client.IsConnected(); i++ { // Disconnect finishes asynchronously
+				time.Sleep(10 * time.Millisecond)
+			}
 			immediate = true
 		}
 		if err := c.reconnect(ctx, immediate); err != nil {
