@@ -90,6 +90,7 @@ type Agent struct {
 	netDoc      []byte    // last published network identity, without its timestamp
 	netDue      bool      // re-read the network identity at the next publish
 	offered     []string  // power verbs allowed and offered by the OS
+	idle        *idleState
 	lastTick    time.Time // wall clock of the previous tick, to notice a resume
 }
 
@@ -285,6 +286,7 @@ func (a *Agent) collect(ctx context.Context) bool {
 	}
 	a.collectFail = false
 	a.cur, a.haveCur = ToWire(s, a.facts, a.opts.Version), true
+	a.evaluateIdle(ctx, now)
 	return true
 }
 
@@ -342,7 +344,11 @@ func (a *Agent) send(ctx context.Context, pub publisher, t string, v any, retain
 
 func (a *Agent) command(ctx context.Context, pub publisher, c command) {
 	ev := wire.Event{V: 1, TS: a.opts.Now().Unix(), Type: "command", Verb: c.verb}
-	cmd, err := wire.ParseCommand(c.payload, a.opts.Now())
+	var cmd wire.Command
+	var err error
+	if c.verb != "keep_awake" { // a switch: ON or OFF, not a command body
+		cmd, err = wire.ParseCommand(c.payload, a.opts.Now())
+	}
 	ev.ID = cmd.ID
 	switch {
 	case c.retained:
@@ -352,7 +358,7 @@ func (a *Agent) command(ctx context.Context, pub publisher, c command) {
 			a.log.Debug("clearing retained command", "err", perr)
 		}
 	case err == nil:
-		err = a.execute(ctx, pub, c.verb, cmd)
+		err = a.execute(ctx, pub, c.verb, cmd, c.payload)
 	}
 	if err != nil {
 		ev.Reason = err.Error()
@@ -363,7 +369,7 @@ func (a *Agent) command(ctx context.Context, pub publisher, c command) {
 	a.send(ctx, pub, a.opts.Scheme.Event(a.opts.ID), ev, false)
 }
 
-func (a *Agent) execute(ctx context.Context, pub publisher, verb string, cmd wire.Command) error {
+func (a *Agent) execute(ctx context.Context, pub publisher, verb string, cmd wire.Command, payload []byte) error {
 	if v, err := power.ParseVerb(verb); err == nil {
 		return a.powerVerb(ctx, pub, v, cmd.Force)
 	}
@@ -374,6 +380,8 @@ func (a *Agent) execute(ctx context.Context, pub publisher, verb string, cmd wir
 			signal(a.disks.refresh)
 		}
 		return nil
+	case "keep_awake":
+		return a.keepAwake(ctx, pub, payload)
 	default:
 		return fmt.Errorf("%w %q", ErrUnknownVerb, verb)
 	}

@@ -39,7 +39,8 @@ func changed(prev, next wire.State) bool {
 		moved(prev.SwapPct, next.SwapPct, pctBand, 0),
 		moved(float64(prev.Procs), float64(next.Procs), procsBand, 0),
 		prev.Boot != next.Boot,
-		!sameFacts(prev.Facts, next.Facts):
+		!sameFacts(prev.Facts, next.Facts),
+		!sameIdle(prev.Idle, next.Idle):
 		return true
 	}
 	return mapChanged(prev.FS, next.FS, func(a, b wire.FS) bool {
@@ -76,7 +77,8 @@ func sameFacts(a, b wire.Facts) bool {
 // sameEntities reports whether two states yield the same entity set
 // (and the same entity names, which carry the mount path).
 func sameEntities(a, b wire.State) bool {
-	return !mapChanged(a.FS, b.FS, func(x, y wire.FS) bool { return x.Path != y.Path }) &&
+	return (a.Idle == nil) == (b.Idle == nil) &&
+		!mapChanged(a.FS, b.FS, func(x, y wire.FS) bool { return x.Path != y.Path }) &&
 		sameKeys(a.IO, b.IO) && sameKeys(a.Net, b.Net) && sameKeys(a.Temp, b.Temp)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/homefleet/homefleet/agent/collect/idle"
 	"github.com/homefleet/homefleet/agent/collect/netid"
 	"github.com/homefleet/homefleet/agent/power"
 	"github.com/homefleet/homefleet/internal/config"
@@ -42,6 +43,7 @@ func RunPower(ctx context.Context, cfg config.Agent, col collector, disks diskRe
 		a.WithDisks(disks, cfg.Collect.SMARTInterval)
 	}
 	a.WithNet(netid.Collect)
+	a.WithIdle(IdleOptions{Checks: idleChecks(cfg.Idle), Interval: cfg.Idle.Interval, DiskBps: cfg.Idle.DiskBps, NetBps: cfg.Idle.NetBps})
 	clientID := cfg.MQTT.ClientID
 	if clientID == "" {
 		clientID = "homefleet-agent-" + id
@@ -64,4 +66,27 @@ func RunPower(ctx context.Context, cfg config.Agent, col collector, disks diskRe
 		return fmt.Errorf("agent %s: %w", id, err)
 	}
 	return nil
+}
+
+// idleChecks builds the configured activity checks; logged-in users
+// always count.
+func idleChecks(c config.Idle) []idle.Check {
+	checks := []idle.Check{idle.Users{}}
+	if c.SMB {
+		smb := idle.SMB{}
+		if c.SMBConf != "" {
+			smb.Args = []string{"-s", c.SMBConf}
+		}
+		checks = append(checks, smb)
+	}
+	if c.LoadMax > 0 {
+		checks = append(checks, idle.Load{Max: c.LoadMax})
+	}
+	if len(c.Ports) > 0 {
+		checks = append(checks, idle.Ports{Ports: c.Ports})
+	}
+	if len(c.Processes) > 0 {
+		checks = append(checks, idle.Processes{Names: c.Processes})
+	}
+	return checks
 }

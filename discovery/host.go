@@ -113,6 +113,14 @@ func HostPayload(h Host, s wire.State, sc topic.Scheme) Payload {
 	b.add("refresh", Entity{Platform: Button, Name: "Refresh", Category: Diagnostic, Icon: "mdi:refresh",
 		CommandTopic: sc.Command(h.ID, "refresh"), PayloadPress: "PRESS"}, "")
 
+	if s.Idle != nil {
+		b.add("idle", Entity{Platform: BinarySensor, Name: "Idle", Icon: "mdi:sleep",
+			ValueTemplate: "{{ 'ON' if value_json.idle.idle else 'OFF' }}",
+			JSONAttrTopic: sc.State(h.ID), JSONAttrTemplate: "{{ {'reasons': value_json.idle.reasons} | tojson }}"}, "idle.idle")
+		b.add("idle_for", Entity{Name: "Idle for", DeviceClass: Duration, Unit: "min", StateClass: Measurement}, "idle.for_min")
+		b.add("keep_awake", Entity{Platform: Switch, Name: "Keep awake", Icon: "mdi:coffee", CommandTopic: sc.Command(h.ID, "keep_awake"),
+			PayloadOn: "ON", PayloadOff: "OFF", ValueTemplate: "{{ 'ON' if value_json.idle.keep_awake else 'OFF' }}"}, "idle.keep_awake")
+	}
 	powerButtons := map[string]Entity{
 		"sleep":     {Name: "Sleep", Icon: "mdi:sleep"},
 		"hibernate": {Name: "Hibernate", Icon: "mdi:power-sleep"},

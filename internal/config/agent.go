@@ -14,7 +14,22 @@ type Agent struct {
 	MQTT    MQTT    `yaml:"mqtt"`
 	Collect Collect `yaml:"collect"`
 	Power   Power   `yaml:"power"`
+	Idle    Idle    `yaml:"idle"`
 	Log     Log     `yaml:"log"`
+}
+
+// Idle configures the activity checks behind the Idle sensor. Logged-in
+// users, HA's keep-awake switch and the throughput limits always count;
+// the rest are opt-in.
+type Idle struct {
+	Interval  time.Duration `yaml:"interval"`     // how often the checks run
+	SMB       bool          `yaml:"smb"`          // Samba sessions (smbstatus --json)
+	SMBConf   string        `yaml:"smb_conf"`     // smbstatus -s FILE
+	LoadMax   float64       `yaml:"load_max"`     // 5-min load above this is activity (0: off)
+	Ports     []uint32      `yaml:"ports"`        // established TCP connections to these local ports
+	Processes []string      `yaml:"processes"`    // these running processes
+	DiskBps   uint64        `yaml:"max_disk_bps"` // disk throughput above this is activity (0: 1 MiB/s)
+	NetBps    uint64        `yaml:"max_net_bps"`  // network throughput above this is activity (0: 256 KiB/s)
 }
 
 // Power lists the power verbs this machine accepts over MQTT; none by
@@ -53,6 +68,15 @@ func (a *Agent) SetDefaults() {
 	}
 	if a.Collect.SMARTInterval == 0 {
 		a.Collect.SMARTInterval = 30 * time.Minute
+	}
+	if a.Idle.Interval == 0 {
+		a.Idle.Interval = time.Minute
+	}
+	if a.Idle.DiskBps == 0 {
+		a.Idle.DiskBps = 1 << 20
+	}
+	if a.Idle.NetBps == 0 {
+		a.Idle.NetBps = 256 << 10
 	}
 }
 

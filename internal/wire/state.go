@@ -39,6 +39,15 @@ type State struct {
 	Temp map[string]float64 `json:"temp,omitempty"` // °C
 
 	Facts Facts `json:"facts"`
+	Idle  *Idle `json:"idle,omitempty"`
+}
+
+// Idle is the activity verdict (absent until the first check ran).
+type Idle struct {
+	Idle      bool     `json:"idle"`
+	ForMin    int64    `json:"for_min"` // minutes idle so far (0 while active)
+	Reasons   []string `json:"reasons"` // what keeps the machine awake
+	KeepAwake bool     `json:"keep_awake"`
 }
 
 // FS is the usage of one mounted filesystem.

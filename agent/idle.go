@@ -1,0 +1,110 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/homefleet/homefleet/agent/collect/idle"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+// IdleOptions configure the activity verdict.
+type IdleOptions struct {
+	Checks   []idle.Check
+	Interval time.Duration
+	DiskBps  uint64 // summed disk throughput above this is activity
+	NetBps   uint64 // summed network throughput above this is activity
+}
+
+type idleState struct {
+	opts      IdleOptions
+	keepAwake bool
+	since     time.Time // idle since (zero while active)
+	at        time.Time // last evaluation
+	reasons   []string
+	known     bool
+}
+
+// WithIdle turns on the Idle sensor.
+func (a *Agent) WithIdle(o IdleOptions) *Agent {
+	a.idle = &idleState{opts: o}
+	return a
+}
+
+// evaluateIdle runs the checks when due and stamps the verdict on a.cur.
+func (a *Agent) evaluateIdle(ctx context.Context, now time.Time) {
+	s := a.idle
+	if s == nil {
+		return
+	}
+	if !s.known || now.Sub(s.at) >= s.opts.Interval {
+		checks := append(slices.Clone(s.opts.Checks), idle.Flag{Label: "keep-awake switch on", On: func() bool { return s.keepAwake }})
+		r := idle.Evaluate(ctx, checks)
+		for _, e := range r.Errors {
+			a.log.Debug("idle check failed", "err", e)
+		}
+		s.reasons = append(r.Reasons, a.throughputReasons()...)
+		s.at, s.known = now, true
+		switch {
+		case len(s.reasons) > 0:
+			s.since = time.Time{}
+		case s.since.IsZero():
+			s.since = now
+		}
+	}
+	w := &wire.Idle{Idle: len(s.reasons) == 0, Reasons: s.reasons, KeepAwake: s.keepAwake}
+	if w.Reasons == nil {
+		w.Reasons = []string{}
+	}
+	if w.Idle {
+		w.ForMin = int64(now.Sub(s.since) / time.Minute)
+	}
+	a.cur.Idle = w
+}
+
+// throughputReasons reports disk or network traffic over the limits.
+func (a *Agent) throughputReasons() []string {
+	var disk, netw uint64
+	for _, d := range a.cur.IO {
+		disk += d.Read + d.Write
+	}
+	for _, n := range a.cur.Net {
+		netw += n.Rx + n.Tx
+	}
+	var out []string
+	if o := a.idle.opts; o.DiskBps > 0 && disk > o.DiskBps {
+		out = append(out, fmt.Sprintf("disk I/O %.1f MB/s", float64(disk)/1e6))
+	}
+	if o := a.idle.opts; o.NetBps > 0 && netw > o.NetBps {
+		out = append(out, fmt.Sprintf("network %.1f MB/s", float64(netw)/1e6))
+	}
+	return out
+}
+
+// keepAwake handles HA's switch: ON or OFF.
+func (a *Agent) keepAwake(ctx context.Context, pub publisher, payload []byte) error {
+	if a.idle == nil {
+		return fmt.Errorf("%w \"keep_awake\" (idle checks are off)", ErrUnknownVerb)
+	}
+	switch strings.ToUpper(strings.TrimSpace(string(payload))) {
+	case "ON":
+		a.idle.keepAwake = true
+	case "OFF":
+		a.idle.keepAwake = false
+	default:
+		return fmt.Errorf("%w: keep_awake wants ON or OFF, got %.20q", wire.ErrMalformed, payload)
+	}
+	a.idle.at = time.Time{} // re-evaluate now
+	a.cycle(ctx, pub, true)
+	return nil
+}
+
+func sameIdle(a, b *wire.Idle) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Idle == b.Idle && a.KeepAwake == b.KeepAwake && slices.Equal(a.Reasons, b.Reasons)
+}
