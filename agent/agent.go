@@ -87,9 +87,9 @@ type Agent struct {
 	collectFail bool
 	disks       *diskLoop // nil when SMART is off
 	netRead     func() ([]netid.Interface, error)
-	netDoc      []byte    // last published network identity, without its timestamp
-	netDue      bool      // re-read the network identity at the next publish
-	offered     []string  // power verbs allowed and offered by the OS
+	netDoc      []byte   // last published network identity, without its timestamp
+	netDue      bool     // re-read the network identity at the next publish
+	offered     []string // power verbs allowed and offered by the OS
 	idle        *idleState
 	lastTick    time.Time // wall clock of the previous tick, to notice a resume
 }
