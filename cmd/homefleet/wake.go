@@ -12,8 +12,10 @@ import (
 )
 
 func runWake(ctx context.Context, args []string, e env) error {
-	fs := flags("wake MAC [--to HOST:PORT,...] [--password P] [--confirm-tcp HOST:PORT]",
-		"Sends Wake-on-LAN magic packets for MAC and, with --confirm-tcp, waits until the machine answers.", e)
+	fs := flags("wake NAME|MAC [--broker URL] | MAC [--to HOST:PORT,...] [--password P] [--confirm-tcp HOST:PORT]",
+		"Wakes a machine. By NAME the hub does it (it knows the MACs) and reports when the machine is online;\nby MAC the magic packets are sent from here and, with --confirm-tcp, the port is watched.", e)
+	broker := fs.String("broker", "", "the broker the hub uses (waking by NAME); default from --config or HOMEFLEET_MQTT_URL")
+	configPath := fs.String("config", "", "agent config file with the broker settings (waking by NAME)")
 	to := fs.String("to", "255.255.255.255:"+strconv.Itoa(wake.DefaultPort), "comma-separated host:port to send to (the subnet's directed broadcast, e.g. 192.168.1.255:9)")
 	count := fs.Int("count", 3, "packets per address")
 	spacing := fs.Duration("spacing", 250*time.Millisecond, "pause between rounds")
@@ -25,14 +27,17 @@ func runWake(ctx context.Context, args []string, e env) error {
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		return fmt.Errorf("%w: a MAC address to wake is required", errUsage)
+		return fmt.Errorf("%w: a device name or MAC address to wake is required", errUsage)
 	}
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	mac, err := wake.ParseMAC(args[0])
 	if err != nil {
-		return fmt.Errorf("%w: %w (waking by name comes with the hub's wake targets)", errUsage, err)
+		if strings.Count(args[0], ":") >= 2 || strings.Count(args[0], "-") >= 5 {
+			return fmt.Errorf("%w: %w", errUsage, err) // meant as a MAC
+		}
+		return wakeByName(ctx, e, args[0], *configPath, *broker, *timeout)
 	}
 	pw, err := wake.ParsePassword(*password)
 	if err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
+	"log/slog"
 	"net"
 	"os/exec"
 	"strconv"
@@ -10,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homefleet/homefleet/hub"
+	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/testbroker"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
 )
 
 func TestWakeBadInput(t *testing.T) {
@@ -18,7 +24,8 @@ func TestWakeBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"wake"}, "MAC address to wake is required"},
+		{[]string{"wake"}, "device name or MAC address to wake is required"},
+		{[]string{"wake", "nas"}, "pass --broker"},
 		{[]string{"wake", "aa:bb:cc"}, `bad MAC address "aa:bb:cc"`},
 		{[]string{"wake", "02:11:22:33:44:55", "--password", "hunter2"}, "--password"},
 		{[]string{"wake", "02:11:22:33:44:55", "--to", "nowhere"}, `--to "nowhere"`},
@@ -105,5 +112,38 @@ func TestWakeCapturedByTshark(t *testing.T) {
 		if passwd == "" {
 			t.Errorf("tshark found no SecureOn password in %q", l)
 		}
+	}
+}
+
+// TestWakeByName asks the hub to wake "nas"; the hub knows its MAC from
+// the agent's network identity (broadcast on loopback only) and the CLI
+// reports when the fake agent comes online.
+func TestWakeByName(t *testing.T) {
+	b := testbroker.Embedded(t)
+	cfg := config.Hub{MQTT: config.MQTT{URL: b.URL()}, Store: ":memory:", Wake: config.Wake{NoLimitedBroadcast: true, Timeout: 10 * time.Second}}
+	cfg.SetDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	h, err := hub.Start(ctx, cfg, "test", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = h.Wait() }()
+	sc := topic.Default()
+	w := testbroker.Watch(t, b.URL(), "homefleet/#")
+	netDoc, _ := json.Marshal(wire.Net{V: 1, Interfaces: []wire.NetInterface{{Name: "eth0", MAC: "02:11:22:33:44:55", Broadcast: []string{"127.255.255.255"}}}})
+	w.Publish(t, sc.Net("nas"), netDoc, true)
+	w.Publish(t, sc.Status("nas"), []byte("offline"), true)
+	go func() { // the fake agent wakes up once the hub sent its packets
+		if w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
+			m, ok := w.Latest(sc.HubWake("nas"))
+			return ok && strings.Contains(string(m.Payload), `"sent"`)
+		}) {
+			w.Publish(t, sc.Status("nas"), []byte("online"), true)
+		}
+	}()
+	time.Sleep(300 * time.Millisecond) // the hub learns the target
+	r := runCmd(t, nil, "wake", "nas", "--broker", b.URL(), "--timeout", "20s")
+	if r.code != 0 || !strings.Contains(r.stdout, "nas is online after") {
+		t.Errorf("code %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -100,13 +100,15 @@ func New(opts Options) (*Client, error) {
 		SetConnectTimeout(10*time.Second).
 		SetWriteTimeout(10*time.Second).
 		SetOrderMatters(true). // handlers only queue; order keeps online/offline right
-		SetWill(opts.StatusTopic, Offline, QoS, true).
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			select {
 			case c.lost <- err:
 			default:
 			}
 		})
+	if opts.StatusTopic != "" { // a short-lived tool has no availability to announce
+		po.SetWill(opts.StatusTopic, Offline, QoS, true)
+	}
 	if config.TLSScheme(u.Scheme) {
 		tc, err := tlsConfig(opts.MQTT.TLS)
 		if err != nil {
@@ -263,8 +265,10 @@ func (c *Client) connect(ctx context.Context) error {
 // afterConnect publishes the birth message, restores subscriptions and
 // tells the owner.
 func (c *Client) afterConnect(ctx context.Context) {
-	if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Online), true); err != nil {
-		c.log.Warn("publishing birth message", "err", err)
+	if c.opts.StatusTopic != "" {
+		if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Online), true); err != nil {
+			c.log.Warn("publishing birth message", "err", err)
+		}
 	}
 	c.mu.Lock()
 	subs := make(map[string]Handler, len(c.subs))
@@ -303,8 +307,10 @@ func (c *Client) dispatch(h Handler, topic string, payload []byte, retained bool
 func (c *Client) shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Offline), true); err != nil {
-		c.log.Debug("publishing clean offline", "err", err)
+	if c.opts.StatusTopic != "" {
+		if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Offline), true); err != nil {
+			c.log.Debug("publishing clean offline", "err", err)
+		}
 	}
 	c.client.Disconnect(250)
 	c.log.Info("mqtt disconnected")
