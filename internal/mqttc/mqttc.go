@@ -96,9 +96,9 @@ func New(opts Options) (*Client, error) {
 		SetAutoReconnect(false). // Run owns reconnects: backoff with jitter and logging
 		SetConnectRetry(false).
 		SetKeepAlive(opts.MQTT.KeepAlive).
-		SetPingTimeout(10*time.Second).
-		SetConnectTimeout(10*time.Second).
-		SetWriteTimeout(10*time.Second).
+		SetPingTimeout(10 * time.Second).
+		SetConnectTimeout(10 * time.Second).
+		SetWriteTimeout(10 * time.Second).
 		SetOrderMatters(true). // handlers only queue; order keeps online/offline right
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
 			select {
