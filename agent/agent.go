@@ -17,6 +17,7 @@ import (
 	"github.com/homefleet/homefleet/agent/collect/netid"
 	"github.com/homefleet/homefleet/agent/power"
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/wake"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -91,7 +92,8 @@ type Agent struct {
 	netDue      bool     // re-read the network identity at the next publish
 	offered     []string // power verbs allowed and offered by the OS
 	idle        *idleState
-	lastTick    time.Time // wall clock of the previous tick, to notice a resume
+	relaySend   wake.Sender // sends relayed magic packets (nil: no relaying)
+	lastTick    time.Time   // wall clock of the previous tick, to notice a resume
 }
 
 // New returns an agent over col.
@@ -128,6 +130,13 @@ func (a *Agent) Connected() {
 // it changes (checked every heartbeat).
 func (a *Agent) WithNet(read func() ([]netid.Interface, error)) *Agent {
 	a.netRead = read
+	return a
+}
+
+// WithRelay lets the hub ask this agent to send magic packets on its own
+// subnets (cmd/wake-relay).
+func (a *Agent) WithRelay(s wake.Sender) *Agent {
+	a.relaySend = s
 	return a
 }
 
@@ -382,6 +391,8 @@ func (a *Agent) execute(ctx context.Context, pub publisher, verb string, cmd wir
 		return nil
 	case "keep_awake":
 		return a.keepAwake(ctx, pub, payload)
+	case "wake-relay":
+		return a.relayWake(ctx, cmd)
 	default:
 		return fmt.Errorf("%w %q", ErrUnknownVerb, verb)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/homefleet/homefleet/agent/collect/idle"
 	"github.com/homefleet/homefleet/agent/collect/netid"
 	"github.com/homefleet/homefleet/agent/power"
+	"github.com/homefleet/homefleet/hub/wake"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
 )
@@ -42,7 +43,7 @@ func RunPower(ctx context.Context, cfg config.Agent, col collector, disks diskRe
 	if disks != nil && !cfg.Collect.SkipSMART {
 		a.WithDisks(disks, cfg.Collect.SMARTInterval)
 	}
-	a.WithNet(netid.Collect)
+	a.WithNet(netid.Collect).WithRelay(wake.UDP{})
 	a.WithIdle(IdleOptions{Checks: idleChecks(cfg.Idle), Interval: cfg.Idle.Interval, DiskBps: cfg.Idle.DiskBps, NetBps: cfg.Idle.NetBps})
 	clientID := cfg.MQTT.ClientID
 	if clientID == "" {

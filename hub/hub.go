@@ -34,10 +34,11 @@ type Hub struct {
 // Start brings the services up in order and returns once the broker (if
 // embedded) listens; Wait blocks until ctx ends and everything stopped.
 func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger) (*Hub, error) {
-	return start(ctx, cfg, version, log, wake.UDP{})
+	return start(ctx, cfg, version, log, wake.UDP{}, nil)
 }
 
-func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger, sender wake.Sender) (*Hub, error) {
+// start lets tests record magic packets and fake the hub's subnets.
+func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger, sender wake.Sender, localBroadcasts func() []string) (*Hub, error) {
 	h := &Hub{log: log}
 	mqttCfg := cfg.MQTT
 	if cfg.Embedded() {
@@ -77,6 +78,9 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 		return nil, fmt.Errorf("starting hub: %w", err)
 	}
 	f.onStatus = wk.statusChanged
+	if localBroadcasts != nil {
+		wk.localBroadcasts = localBroadcasts
+	}
 	clientID := mqttCfg.ClientID
 	if clientID == "" {
 		clientID = "homefleet-hub"

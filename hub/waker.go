@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/homefleet/homefleet/agent/collect/netid"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/hub/wake"
 	"github.com/homefleet/homefleet/internal/config"
@@ -80,6 +81,9 @@ type waker struct {
 	pending map[string]*pendingWake
 	sent    map[string]bool
 	probed  time.Time // last availability probe of targets without an agent
+	// localBroadcasts lists the hub's own subnets' broadcasts: a target on
+	// another subnet is woken through an awake agent there (wake-relay).
+	localBroadcasts func() []string
 }
 
 // probeEvery is how often targets without an agent are probed over TCP
@@ -96,6 +100,7 @@ func newWaker(sc topic.Scheme, version string, cfg config.Wake, send wake.Sender
 		sc: sc, version: version, log: log, cfg: cfg, send: send, now: time.Now, tick: time.Second,
 		netMsgs: make(chan netMsg, 64), reqs: make(chan wakeReq, 16), status: make(chan statusMsg, 256), resend: make(chan struct{}, 1),
 		targets: map[string]*target{}, online: map[string]bool{}, pending: map[string]*pendingWake{}, sent: map[string]bool{},
+		localBroadcasts: hostBroadcasts,
 	}
 	for _, t := range cfg.Targets {
 		mac, err := wake.ParseMAC(t.MAC)
@@ -207,17 +212,48 @@ func (w *waker) publishDiscovery(ctx context.Context, pub publisher, dev string)
 	}
 }
 
-func (w *waker) addresses(t *target) []string {
+// route splits the target's subnets: those the hub is on (or that no
+// awake agent is on) get packets from here; the others are relayed by an
+// awake agent on that subnet. It returns the direct addresses and the
+// number of relay requests sent.
+func (w *waker) route(ctx context.Context, pub publisher, dev string, t *target) ([]string, int) {
+	local := w.localBroadcasts()
 	port := strconv.Itoa(w.cfg.Port)
-	var out []string
+	var direct []string
+	relayed := 0
 	for _, b := range t.broadcasts {
-		out = append(out, net.JoinHostPort(b, port))
+		if relay := w.relayFor(dev, b); relay != "" && !slices.Contains(local, b) {
+			for _, mac := range t.macs {
+				cmd := wire.Command{ID: dev + "-" + strconv.FormatInt(w.now().UnixNano(), 36), TS: w.now().Unix(), MAC: mac.String(), Broadcast: b}
+				if err := mqttc.PublishJSON(ctx, pub, w.sc.Command(relay, "wake-relay"), cmd, false); err == nil {
+					relayed++
+				}
+			}
+			w.log.Info("wake relayed", "device", dev, "via", relay, "broadcast", b)
+			continue
+		}
+		direct = append(direct, net.JoinHostPort(b, port))
 	}
 	if !w.cfg.NoLimitedBroadcast {
-		out = append(out, net.JoinHostPort("255.255.255.255", port))
+		direct = append(direct, net.JoinHostPort("255.255.255.255", port))
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	slices.Sort(direct)
+	return slices.Compact(direct), relayed
+}
+
+// relayFor picks an awake agent (not dev) with an interface on broadcast b.
+func (w *waker) relayFor(dev, b string) string {
+	var names []string
+	for name, t := range w.targets {
+		if name != dev && !t.static && w.online[name] && slices.Contains(t.broadcasts, b) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }
 
 func (w *waker) request(ctx context.Context, pub publisher, r wakeReq) {
@@ -250,13 +286,15 @@ func (w *waker) request(ctx context.Context, pub publisher, r wakeReq) {
 	p := &pendingWake{start: w.now()}
 	p.deadline = p.start.Add(w.cfg.Timeout)
 	w.pending[r.device] = p
-	w.sendRound(r.device, t, p)
+	w.sendRound(ctx, pub, r.device, t, p)
 	w.result(ctx, pub, r.device, WakeResult{Result: "sent", FirstPacketMS: ms(p.first), Packets: p.packets})
 }
 
-func (w *waker) sendRound(dev string, t *target, p *pendingWake) {
+func (w *waker) sendRound(ctx context.Context, pub publisher, dev string, t *target, p *pendingWake) {
+	direct, relayed := w.route(ctx, pub, dev, t)
+	p.packets += relayed
 	for _, mac := range t.macs {
-		r, err := wake.Send(context.Background(), w.send, wake.Target{Name: dev, MAC: mac, Addresses: w.addresses(t), Password: t.password}, wake.Options{Repeats: 3, Spacing: 100 * time.Millisecond})
+		r, err := wake.Send(context.Background(), w.send, wake.Target{Name: dev, MAC: mac, Addresses: direct, Password: t.password}, wake.Options{Repeats: 3, Spacing: 100 * time.Millisecond})
 		if err != nil {
 			w.log.Warn("sending magic packets", "device", dev, "err", err)
 			continue
@@ -287,7 +325,7 @@ func (w *waker) check(ctx context.Context, pub publisher) {
 		case now.After(p.deadline):
 			w.finish(ctx, pub, dev, p, false)
 		case now.After(p.next) && p.rounds <= w.cfg.Retries:
-			w.sendRound(dev, t, p)
+			w.sendRound(ctx, pub, dev, t, p)
 		}
 	}
 }
@@ -344,4 +382,17 @@ func (w *waker) probeStatic(ctx context.Context, pub publisher) {
 			w.log.Debug("publishing probed availability", "device", dev, "err", err)
 		}
 	}
+}
+
+// hostBroadcasts lists the directed broadcasts of this machine's subnets.
+func hostBroadcasts() []string {
+	ifs, err := netid.Collect()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, i := range ifs {
+		out = append(out, i.Broadcast...)
+	}
+	return out
 }

@@ -69,7 +69,7 @@ func TestWake(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec)
+	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, func() []string { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestWakeRefusals(t *testing.T) {
 	// hub (re)connects.
 	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), true)
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec)
+	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, func() []string { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,4 +195,55 @@ func TestWakeRefusals(t *testing.T) {
 	if len(rec.packets()) != 0 {
 		t.Errorf("refused requests sent packets: %v", rec.packets())
 	}
+}
+
+// TestWakeRelay: the hub is not on the target's subnet, an awake agent
+// is, so the hub asks that agent to send the packets.
+func TestWakeRelay(t *testing.T) {
+	b := testbroker.Embedded(t)
+	sc := topic.Default()
+	rec := &recordingSender{}
+	cfg := config.Hub{MQTT: config.MQTT{URL: b.URL()}, Store: ":memory:", Wake: config.Wake{NoLimitedBroadcast: true}}
+	cfg.SetDefaults()
+	w := testbroker.Watch(t, b.URL(), "homefleet/#")
+	w.Publish(t, sc.Net("pi"), netDoc("02:00:00:00:00:0a", "10.0.0.255"), true) // awake agent on 10.0.0.0/24
+	w.Publish(t, sc.Status("pi"), []byte("online"), true)
+	w.Publish(t, sc.Net("pc"), netDoc("02:00:00:00:00:0b", "10.0.0.255"), true)     // asleep, same subnet
+	w.Publish(t, sc.Net("nas"), netDoc("02:00:00:00:00:0c", "192.168.1.255"), true) // asleep, the hub's subnet
+	ctx, cancel := context.WithCancel(context.Background())
+	h, err := startWith(ctx, cfg, rec, func() []string { return []string{"192.168.1.255"} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = h.Wait() }()
+	time.Sleep(300 * time.Millisecond)
+	w.Publish(t, sc.Command("pc", "wake"), []byte("PRESS"), false)
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Command("pi", "wake-relay"), nil) }) {
+		t.Fatal("no wake-relay to pi")
+	}
+	m, _ := w.Latest(sc.Command("pi", "wake-relay"))
+	var cmd wire.Command
+	if err := json.Unmarshal(m.Payload, &cmd); err != nil || cmd.MAC != "02:00:00:00:00:0b" || cmd.Broadcast != "10.0.0.255" || cmd.TS == 0 {
+		t.Errorf("relay command %s: %v", m.Payload, err)
+	}
+	for _, p := range rec.packets() {
+		if p.addr == "10.0.0.255:9" {
+			t.Errorf("the hub must not send to a subnet it is not on when an agent can relay: %+v", p)
+		}
+	}
+	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), false)
+	if !w.WaitFor(15*time.Second, func(*testbroker.Watcher) bool {
+		for _, p := range rec.packets() {
+			if p.addr == "192.168.1.255:9" {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Errorf("a target on the hub's own subnet is woken directly: %+v", rec.packets())
+	}
+}
+
+func startWith(ctx context.Context, cfg config.Hub, rec *recordingSender, local func() []string) (*Hub, error) {
+	return start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, local)
 }

@@ -28,6 +28,10 @@ type Command struct {
 	ID    string `json:"id,omitempty"`
 	TS    int64  `json:"ts,omitempty"`    // unix seconds
 	Force bool   `json:"force,omitempty"` // power verbs: override inhibitors
+	// wake-relay: the agent sends magic packets for MAC to Broadcast, one
+	// of its own subnets' broadcast addresses.
+	MAC       string `json:"mac,omitempty"`
+	Broadcast string `json:"broadcast,omitempty"`
 }
 
 // ParseCommand accepts an empty payload, PressPayload, or a JSON Command.

@@ -1,0 +1,45 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/homefleet/homefleet/hub/wake"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+// ErrRelay refuses a wake-relay request.
+var ErrRelay = errors.New("wake-relay refused")
+
+// relayWake sends magic packets for the hub to a machine on one of this
+// agent's own subnets (the hub has no interface there). Only a broadcast
+// address of this machine's subnets is accepted, so the verb cannot aim
+// packets anywhere else.
+func (a *Agent) relayWake(ctx context.Context, cmd wire.Command) error {
+	mac, err := wake.ParseMAC(cmd.MAC)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrRelay, err)
+	}
+	if a.netRead == nil || a.relaySend == nil {
+		return fmt.Errorf("%w: this agent does not relay", ErrRelay)
+	}
+	ifs, err := a.netRead()
+	if err != nil {
+		return fmt.Errorf("%w: reading interfaces: %w", ErrRelay, err)
+	}
+	own := false
+	for _, i := range ifs {
+		own = own || slices.Contains(i.Broadcast, cmd.Broadcast)
+	}
+	if !own || net.ParseIP(cmd.Broadcast) == nil {
+		return fmt.Errorf("%w: %q is not a broadcast address of this machine's subnets", ErrRelay, cmd.Broadcast)
+	}
+	_, err = wake.Send(ctx, a.relaySend, wake.Target{Name: cmd.MAC, MAC: mac, Addresses: []string{net.JoinHostPort(cmd.Broadcast, strconv.Itoa(wake.DefaultPort))}},
+		wake.Options{Repeats: 3, Spacing: 100 * time.Millisecond})
+	return err
+}
