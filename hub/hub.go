@@ -34,11 +34,11 @@ type Hub struct {
 // Start brings the services up in order and returns once the broker (if
 // embedded) listens; Wait blocks until ctx ends and everything stopped.
 func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger) (*Hub, error) {
-	return start(ctx, cfg, version, log, wake.UDP{}, nil)
+	return start(ctx, cfg, version, log, wake.Auto{}, nil)
 }
 
 // start lets tests record magic packets and fake the hub's subnets.
-func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger, sender wake.Sender, localBroadcasts func() []string) (*Hub, error) {
+func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger, sender wake.Sender, localBroadcasts func() map[string]string) (*Hub, error) {
 	h := &Hub{log: log}
 	mqttCfg := cfg.MQTT
 	if cfg.Embedded() {

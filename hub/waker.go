@@ -81,9 +81,10 @@ type waker struct {
 	pending map[string]*pendingWake
 	sent    map[string]bool
 	probed  time.Time // last availability probe of targets without an agent
-	// localBroadcasts lists the hub's own subnets' broadcasts: a target on
-	// another subnet is woken through an awake agent there (wake-relay).
-	localBroadcasts func() []string
+	// localBroadcasts maps the hub's own subnets' broadcasts to their
+	// interface: those get a raw Ethernet frame too; a target on another
+	// subnet is woken through an awake agent there (wake-relay).
+	localBroadcasts func() map[string]string
 }
 
 // probeEvery is how often targets without an agent are probed over TCP
@@ -222,7 +223,11 @@ func (w *waker) route(ctx context.Context, pub publisher, dev string, t *target)
 	var direct []string
 	relayed := 0
 	for _, b := range t.broadcasts {
-		if relay := w.relayFor(dev, b); relay != "" && !slices.Contains(local, b) {
+		ifname, isLocal := local[b]
+		if isLocal && ifname != "" {
+			direct = append(direct, wake.RawPrefix+ifname) // EtherType 0x0842; needs CAP_NET_RAW, UDP follows anyway
+		}
+		if relay := w.relayFor(dev, b); relay != "" && !isLocal {
 			for _, mac := range t.macs {
 				cmd := wire.Command{ID: dev + "-" + strconv.FormatInt(w.now().UnixNano(), 36), TS: w.now().Unix(), MAC: mac.String(), Broadcast: b}
 				if err := mqttc.PublishJSON(ctx, pub, w.sc.Command(relay, "wake-relay"), cmd, false); err == nil {
@@ -384,15 +389,17 @@ func (w *waker) probeStatic(ctx context.Context, pub publisher) {
 	}
 }
 
-// hostBroadcasts lists the directed broadcasts of this machine's subnets.
-func hostBroadcasts() []string {
+// hostBroadcasts maps this machine's subnets' broadcasts to interfaces.
+func hostBroadcasts() map[string]string {
 	ifs, err := netid.Collect()
 	if err != nil {
 		return nil
 	}
-	var out []string
+	out := map[string]string{}
 	for _, i := range ifs {
-		out = append(out, i.Broadcast...)
+		for _, b := range i.Broadcast {
+			out[b] = i.Name
+		}
 	}
 	return out
 }

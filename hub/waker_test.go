@@ -69,7 +69,7 @@ func TestWake(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, func() []string { return nil })
+	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, func() map[string]string { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestWakeRefusals(t *testing.T) {
 	// hub (re)connects.
 	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), true)
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, func() []string { return nil })
+	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, func() map[string]string { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestWakeRelay(t *testing.T) {
 	w.Publish(t, sc.Net("pc"), netDoc("02:00:00:00:00:0b", "10.0.0.255"), true)     // asleep, same subnet
 	w.Publish(t, sc.Net("nas"), netDoc("02:00:00:00:00:0c", "192.168.1.255"), true) // asleep, the hub's subnet
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := startWith(ctx, cfg, rec, func() []string { return []string{"192.168.1.255"} })
+	h, err := startWith(ctx, cfg, rec, func() map[string]string { return map[string]string{"192.168.1.255": "eth7"} })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,8 +242,15 @@ func TestWakeRelay(t *testing.T) {
 	}) {
 		t.Errorf("a target on the hub's own subnet is woken directly: %+v", rec.packets())
 	}
+	raw := false
+	for _, p := range rec.packets() {
+		raw = raw || p.addr == "raw:eth7"
+	}
+	if !raw {
+		t.Errorf("on its own subnet the hub also sends a raw Ethernet frame: %+v", rec.packets())
+	}
 }
 
-func startWith(ctx context.Context, cfg config.Hub, rec *recordingSender, local func() []string) (*Hub, error) {
+func startWith(ctx context.Context, cfg config.Hub, rec *recordingSender, local func() map[string]string) (*Hub, error) {
 	return start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, local)
 }
