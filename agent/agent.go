@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/homefleet/homefleet/agent/collect/host"
@@ -93,7 +94,8 @@ type Agent struct {
 	offered     []string // power verbs allowed and offered by the OS
 	idle        *idleState
 	relaySend   wake.Sender // sends relayed magic packets (nil: no relaying)
-	lastTick    time.Time   // wall clock of the previous tick, to notice a resume
+	jobs        *jobs
+	lastTick    time.Time // wall clock of the previous tick, to notice a resume
 }
 
 // New returns an agent over col.
@@ -185,6 +187,9 @@ func (a *Agent) HandleCommand(t string, payload []byte, retained bool) error {
 
 // Run collects and publishes until ctx ends.
 func (a *Agent) Run(ctx context.Context, pub publisher) error {
+	if a.jobs != nil {
+		defer a.jobs.wg.Wait() // running jobs end with ctx
+	}
 	if a.disks != nil {
 		done := make(chan struct{})
 		defer func() { <-done }()
@@ -393,7 +398,9 @@ func (a *Agent) execute(ctx context.Context, pub publisher, verb string, cmd wir
 		return a.keepAwake(ctx, pub, payload)
 	case "wake-relay":
 		return a.relayWake(ctx, cmd)
-	default:
-		return fmt.Errorf("%w %q", ErrUnknownVerb, verb)
 	}
+	if job, ok := strings.CutPrefix(verb, "run/"); ok {
+		return a.startJob(ctx, pub, job, cmd)
+	}
+	return fmt.Errorf("%w %q", ErrUnknownVerb, verb)
 }

@@ -47,6 +47,9 @@ func (a *Agent) evaluateIdle(ctx context.Context, now time.Time) {
 			a.log.Debug("idle check failed", "err", e)
 		}
 		s.reasons = append(r.Reasons, a.throughputReasons()...)
+		if a.jobs != nil {
+			s.reasons = append(s.reasons, a.jobs.runningJobs()...)
+		}
 		s.at, s.known = now, true
 		switch {
 		case len(s.reasons) > 0:

@@ -43,7 +43,7 @@ func RunPower(ctx context.Context, cfg config.Agent, col collector, disks diskRe
 	if disks != nil && !cfg.Collect.SkipSMART {
 		a.WithDisks(disks, cfg.Collect.SMARTInterval)
 	}
-	a.WithNet(netid.Collect).WithRelay(wake.UDP{})
+	a.WithNet(netid.Collect).WithRelay(wake.UDP{}).WithJobs(cfg.Jobs)
 	a.WithIdle(IdleOptions{Checks: idleChecks(cfg.Idle), Interval: cfg.Idle.Interval, DiskBps: cfg.Idle.DiskBps, NetBps: cfg.Idle.NetBps})
 	clientID := cfg.MQTT.ClientID
 	if clientID == "" {

@@ -10,12 +10,20 @@ import (
 
 // Agent is the configuration of `homefleet agent`.
 type Agent struct {
-	Device  Device  `yaml:"device"`
-	MQTT    MQTT    `yaml:"mqtt"`
-	Collect Collect `yaml:"collect"`
-	Power   Power   `yaml:"power"`
-	Idle    Idle    `yaml:"idle"`
-	Log     Log     `yaml:"log"`
+	Device  Device         `yaml:"device"`
+	MQTT    MQTT           `yaml:"mqtt"`
+	Collect Collect        `yaml:"collect"`
+	Power   Power          `yaml:"power"`
+	Idle    Idle           `yaml:"idle"`
+	Jobs    map[string]Job `yaml:"jobs"` // run over MQTT by name only (cmd/run/<name>)
+	Log     Log            `yaml:"log"`
+}
+
+// Job is a program the hub may start by name (a backup). The command is
+// fixed here; nothing from MQTT reaches its arguments.
+type Job struct {
+	Command []string      `yaml:"command"` // program and arguments, no shell
+	Timeout time.Duration `yaml:"timeout"` // default 4h
 }
 
 // Idle configures the activity checks behind the Idle sensor. Logged-in
@@ -69,6 +77,12 @@ func (a *Agent) SetDefaults() {
 	if a.Collect.SMARTInterval == 0 {
 		a.Collect.SMARTInterval = 30 * time.Minute
 	}
+	for name, j := range a.Jobs {
+		if j.Timeout == 0 {
+			j.Timeout = 4 * time.Hour
+			a.Jobs[name] = j
+		}
+	}
 	if a.Idle.Interval == 0 {
 		a.Idle.Interval = time.Minute
 	}
@@ -93,6 +107,12 @@ func (a Agent) Validate() error {
 	}
 	if a.Collect.Heartbeat < a.Collect.Interval {
 		v.add("collect.heartbeat", a.Collect.Heartbeat.String(), "must be at least collect.interval ("+a.Collect.Interval.String()+")")
+	}
+	for name, j := range a.Jobs {
+		v.id("jobs."+name, name)
+		if len(j.Command) == 0 || j.Command[0] == "" {
+			v.add("jobs."+name+".command", "", "required: the program and its arguments")
+		}
 	}
 	for i, verb := range a.Power.Allow {
 		v.oneOf(fmt.Sprintf("power.allow[%d]", i), verb, "sleep", "hibernate", "shutdown", "reboot")

@@ -47,6 +47,9 @@ func (s Scheme) Event(device string) string { return s.dev(device, "event") }
 // Command is the topic of one command verb.
 func (s Scheme) Command(device, verb string) string { return s.dev(device, "cmd", ID(verb)) }
 
+// RunJob is the command that starts a job defined in the agent's config.
+func (s Scheme) RunJob(device, job string) string { return s.dev(device, "cmd", "run", ID(job)) }
+
 // Commands is the subscription filter for every command of a device.
 func (s Scheme) Commands(device string) string { return s.dev(device, "cmd", "#") }
 
@@ -78,6 +81,12 @@ func (s Scheme) HubDisk(device, disk string) string {
 func (s Scheme) HubDiskTrigger(device, disk string) string {
 	return s.HubDisk(device, disk) + "/trigger"
 }
+
+// AllEvents is the hub's subscription filter for every device's events.
+func (s Scheme) AllEvents() string { return s.Base + "/+/event" }
+
+// AllStates is the hub's subscription filter for every state document.
+func (s Scheme) AllStates() string { return s.Base + "/+/state" }
 
 // AllNet is the hub's subscription filter for every network identity.
 func (s Scheme) AllNet() string { return s.Base + "/+/net" }

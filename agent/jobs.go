@@ -1,0 +1,96 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+// ErrJob refuses a job request.
+var ErrJob = errors.New("job refused")
+
+// jobs runs the jobs of the agent's config, one instance each at a time,
+// in goroutines owned by the agent (they end with its context).
+type jobs struct {
+	defs    map[string]config.Job
+	mu      sync.Mutex
+	running map[string]time.Time
+	wg      sync.WaitGroup
+}
+
+// WithJobs lets the hub start these jobs by name (cmd/run/<name>).
+func (a *Agent) WithJobs(defs map[string]config.Job) *Agent {
+	a.jobs = &jobs{defs: defs, running: map[string]time.Time{}}
+	return a
+}
+
+// runningJobs is the idle reason while jobs run.
+func (j *jobs) runningJobs() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []string
+	for name := range j.running {
+		out = append(out, "job "+name+" running")
+	}
+	return out
+}
+
+// startJob starts a configured job; its result is an event when it ends.
+func (a *Agent) startJob(ctx context.Context, pub publisher, name string, cmd wire.Command) error {
+	if a.jobs == nil {
+		return fmt.Errorf("%w: %q is not defined in this agent's config (jobs)", ErrJob, name)
+	}
+	def, ok := a.jobs.defs[name]
+	if !ok {
+		return fmt.Errorf("%w: %q is not defined in this agent's config (jobs)", ErrJob, name)
+	}
+	j := a.jobs
+	j.mu.Lock()
+	if _, busy := j.running[name]; busy {
+		j.mu.Unlock()
+		return fmt.Errorf("%w: %q is already running", ErrJob, name)
+	}
+	j.running[name] = a.opts.Now()
+	j.mu.Unlock()
+	j.wg.Add(1)
+	go func() {
+		defer j.wg.Done()
+		start := time.Now()
+		err := runJob(ctx, def)
+		j.mu.Lock()
+		delete(j.running, name)
+		j.mu.Unlock()
+		ev := wire.Event{V: 1, TS: a.opts.Now().Unix(), Type: "job", Verb: "run/" + name, ID: cmd.ID, OK: err == nil,
+			LatencyMS: time.Since(start).Milliseconds()}
+		if err != nil {
+			ev.Reason = err.Error()
+		}
+		a.log.Info("job finished", "job", name, "ok", err == nil, "took", time.Since(start).Round(time.Second), "err", err)
+		a.send(ctx, pub, a.opts.Scheme.Event(a.opts.ID), ev, false)
+	}()
+	return nil
+}
+
+func runJob(ctx context.Context, def config.Job) error {
+	ctx, cancel := context.WithTimeout(ctx, def.Timeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, def.Command[0], def.Command[1:]...).CombinedOutput() //nolint:gosec // from the agent's own config
+	if err != nil {
+		tail := strings.TrimSpace(string(out))
+		if len(tail) > 300 {
+			tail = "…" + tail[len(tail)-300:]
+		}
+		if tail != "" {
+			return fmt.Errorf("%w: %s", err, tail)
+		}
+		return err
+	}
+	return nil
+}
