@@ -38,7 +38,7 @@ func TestJobs(t *testing.T) {
 	rec := &recorder{}
 	a.command(ctx, rec, command{verb: "run/backup", payload: []byte(`{"id":"b1"}`)})
 	a.command(ctx, rec, command{verb: "run/backup", payload: []byte("PRESS")}) // already running
-	a.command(ctx, rec, command{verb: "run/rm-rf", payload: []byte("PRESS")})   // not in the config
+	a.command(ctx, rec, command{verb: "run/rm-rf", payload: []byte("PRESS")})  // not in the config
 	a.command(ctx, rec, command{verb: "run/broken", payload: []byte("PRESS")})
 	if got := a.jobs.runningJobs(); len(got) == 0 {
 		t.Error("a running job must keep the machine awake")
