@@ -77,7 +77,15 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 		h.close()
 		return nil, fmt.Errorf("starting hub: %w", err)
 	}
-	f.onStatus = wk.statusChanged
+	sch, err := newScheduler(ctx, sc, version, cfg.Schedules, st, log.With("component", "schedules"))
+	if err != nil {
+		h.close()
+		return nil, fmt.Errorf("starting hub: %w", err)
+	}
+	f.onStatus = func(device, status string) {
+		wk.statusChanged(device, status)
+		sch.statusChanged(device, status)
+	}
 	if localBroadcasts != nil {
 		wk.localBroadcasts = localBroadcasts
 	}
@@ -87,7 +95,7 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	}
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(DeviceID),
-		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected(); wk.connected() },
+		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected(); wk.connected(); sch.connected() },
 	})
 	if err != nil {
 		h.close()
@@ -98,11 +106,17 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	mc.Subscribe(sc.AllDisks(), dk.handle)
 	mc.Subscribe(sc.AllNet(), wk.handleNet)
 	mc.Subscribe(sc.AllCommands("wake"), wk.handleWake)
+	if len(cfg.Schedules) > 0 {
+		mc.Subscribe(sc.AllStates(), sch.handleState)
+		mc.Subscribe(sc.AllEvents(), sch.handleEvent)
+		mc.Subscribe(sc.Commands(DeviceID), sch.handleCommand)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return mc.Run(gctx) })
 	g.Go(func() error { return f.run(gctx, mc) })
 	g.Go(func() error { return dk.run(gctx, mc) })
 	g.Go(func() error { return wk.run(gctx, mc) })
+	g.Go(func() error { return sch.run(gctx, mc) })
 	h.g = g
 	return h, nil
 }

@@ -197,3 +197,53 @@ func (s *Store) Disks(ctx context.Context) ([]DiskRef, error) {
 	}
 	return out, nil
 }
+
+const scheduleSchema = `CREATE TABLE IF NOT EXISTS schedule_state (
+	name       TEXT PRIMARY KEY,
+	enabled    INTEGER NOT NULL,
+	last_fired INTEGER NOT NULL
+)`
+
+// ScheduleState is a schedule's persisted switch and last run.
+type ScheduleState struct {
+	Enabled   bool
+	LastFired time.Time // the scheduled time of the last run (zero: never)
+}
+
+// Schedule reads a schedule's state; a schedule never saved is enabled.
+func (s *Store) Schedule(ctx context.Context, name string) (ScheduleState, error) {
+	if _, err := s.db.ExecContext(ctx, scheduleSchema); err != nil {
+		return ScheduleState{}, fmt.Errorf("%w: schedule table: %w", ErrStore, err)
+	}
+	var enabled bool
+	var last int64
+	err := s.db.QueryRowContext(ctx, `SELECT enabled, last_fired FROM schedule_state WHERE name = ?`, name).Scan(&enabled, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ScheduleState{Enabled: true}, nil
+	}
+	if err != nil {
+		return ScheduleState{}, fmt.Errorf("%w: reading schedule %s: %w", ErrStore, name, err)
+	}
+	st := ScheduleState{Enabled: enabled}
+	if last > 0 {
+		st.LastFired = time.Unix(last, 0)
+	}
+	return st, nil
+}
+
+// SaveSchedule stores a schedule's state.
+func (s *Store) SaveSchedule(ctx context.Context, name string, st ScheduleState) error {
+	if _, err := s.db.ExecContext(ctx, scheduleSchema); err != nil {
+		return fmt.Errorf("%w: schedule table: %w", ErrStore, err)
+	}
+	var last int64
+	if !st.LastFired.IsZero() {
+		last = st.LastFired.Unix()
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO schedule_state (name, enabled, last_fired) VALUES (?, ?, ?)
+		ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled, last_fired = excluded.last_fired`, name, st.Enabled, last)
+	if err != nil {
+		return fmt.Errorf("%w: saving schedule %s: %w", ErrStore, name, err)
+	}
+	return nil
+}

@@ -181,3 +181,21 @@ func TestHubWakeTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestHubSchedules(t *testing.T) {
+	bad := `schedules:
+  - {name: nightly, device: nas, kind: backup, cron: "0 3 * * *", timezone: Mars/Base}
+  - {name: nightly, device: "My NAS", kind: nap, cron: ""}
+`
+	_, err := LoadHub(writeFile(t, bad), noEnv)
+	for _, want := range []string{`schedules[0].timezone: "Mars/Base"`, `schedules[0].job: "": required`, `schedules[1].name: "nightly": duplicate`,
+		`schedules[1].device: "My NAS"`, `schedules[1].kind: "nap"`, `schedules[1].cron: "": required`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %s in %v", want, err)
+		}
+	}
+	h, err := LoadHub(writeFile(t, "schedules:\n  - {name: night, device: pc, kind: sleep, cron: \"0 23 * * *\"}\n"), noEnv)
+	if err != nil || h.Schedules[0].IdleMinutes != 30 || h.Schedules[0].Misfire != time.Hour {
+		t.Errorf("defaults: %+v %v", h.Schedules, err)
+	}
+}

@@ -9,11 +9,12 @@ import (
 
 // Hub is the configuration of `homefleet hub`.
 type Hub struct {
-	MQTT   MQTT   `yaml:"mqtt"`   // empty url: start the embedded broker
-	Broker Broker `yaml:"broker"` // the embedded broker
-	Store  string `yaml:"store"`  // SQLite history file; ":memory:" keeps none
-	Wake   Wake   `yaml:"wake"`
-	Log    Log    `yaml:"log"`
+	MQTT      MQTT       `yaml:"mqtt"`   // empty url: start the embedded broker
+	Broker    Broker     `yaml:"broker"` // the embedded broker
+	Store     string     `yaml:"store"`  // SQLite history file; ":memory:" keeps none
+	Wake      Wake       `yaml:"wake"`
+	Schedules []Schedule `yaml:"schedules"`
+	Log       Log        `yaml:"log"`
 }
 
 // Broker configures the embedded MQTT broker the hub starts when no
@@ -39,6 +40,9 @@ func (h *Hub) SetDefaults() {
 		h.Store = "homefleet-hub.db"
 	}
 	h.Wake.setDefaults()
+	for i := range h.Schedules {
+		h.Schedules[i].setDefaults()
+	}
 }
 
 // Validate reports every bad field at once.
@@ -47,6 +51,15 @@ func (h Hub) Validate() error {
 	h.MQTT.validate(v, false)
 	h.Log.validate(v)
 	h.Wake.validate(v)
+	names := map[string]bool{}
+	for i, s := range h.Schedules {
+		field := fmt.Sprintf("schedules[%d]", i)
+		s.validate(v, field)
+		if names[s.Name] {
+			v.add(field+".name", s.Name, "duplicate name")
+		}
+		names[s.Name] = true
+	}
 	if h.Embedded() {
 		if _, _, err := net.SplitHostPort(h.Broker.Listen); err != nil {
 			v.add("broker.listen", h.Broker.Listen, "must be host:port (e.g. :1883 or 127.0.0.1:1883)")
@@ -116,5 +129,55 @@ func (w Wake) validate(v *validator) {
 				v.add(field+".confirm_tcp", t.ConfirmTCP, "want host:port")
 			}
 		}
+	}
+}
+
+// Schedule kinds.
+const (
+	ScheduleSleep  = "sleep"  // inside the window, sleep the device once it is idle long enough
+	ScheduleWake   = "wake"   // wake the device at the cron time
+	ScheduleBackup = "backup" // wake, wait until online, run the job, then let it sleep
+)
+
+// Schedule is one cron power schedule of a device.
+type Schedule struct {
+	Name        string        `yaml:"name"`
+	Device      string        `yaml:"device"`
+	Kind        string        `yaml:"kind"` // sleep, wake, backup
+	Cron        string        `yaml:"cron"` // 5-field cron or @daily
+	TimeZone    string        `yaml:"timezone"`
+	Window      time.Duration `yaml:"window"`       // sleep: window length; backup: time allowed to wake and finish
+	IdleMinutes int           `yaml:"idle_minutes"` // sleep: idle this long first (default 30)
+	Job         string        `yaml:"job"`          // backup: a job of the device's agent config
+	Misfire     time.Duration `yaml:"misfire"`      // a run missed while the hub was down still fires this late (default 1h)
+	SleepAfter  bool          `yaml:"sleep_after"`  // backup: sleep the device when done and idle
+}
+
+func (s *Schedule) setDefaults() {
+	if s.IdleMinutes == 0 {
+		s.IdleMinutes = 30
+	}
+	if s.Misfire == 0 {
+		s.Misfire = time.Hour
+	}
+	if s.Window == 0 {
+		s.Window = 8 * time.Hour
+	}
+}
+
+func (s Schedule) validate(v *validator, field string) {
+	v.id(field+".name", s.Name)
+	v.id(field+".device", s.Device)
+	v.oneOf(field+".kind", s.Kind, ScheduleSleep, ScheduleWake, ScheduleBackup)
+	if s.Cron == "" {
+		v.add(field+".cron", "", "required (e.g. \"0 23 * * *\")")
+	}
+	if s.TimeZone != "" {
+		if _, err := time.LoadLocation(s.TimeZone); err != nil {
+			v.add(field+".timezone", s.TimeZone, "unknown IANA time zone")
+		}
+	}
+	if s.Kind == ScheduleBackup && s.Job == "" {
+		v.add(field+".job", "", "required for a backup schedule: a job defined in the device's agent config")
 	}
 }

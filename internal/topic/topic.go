@@ -110,6 +110,12 @@ func (s Scheme) HubWake(device string) string { return s.dev("hub", "wake", ID(d
 // HubWakeTrigger carries a device's woke / wake_failed HA device triggers.
 func (s Scheme) HubWakeTrigger(device string) string { return s.HubWake(device) + "/trigger" }
 
+// HubSchedule is the state document of a power schedule.
+func (s Scheme) HubSchedule(name string) string { return s.dev("hub", "schedule", ID(name)) }
+
+// HubScheduleTrigger carries a schedule's backup_finished / backup_failed triggers.
+func (s Scheme) HubScheduleTrigger(name string) string { return s.HubSchedule(name) + "/trigger" }
+
 // Discovery is the device-based HA discovery topic of a device.
 func (s Scheme) Discovery(device string) string {
 	return s.DiscoveryPrefix + "/device/" + ID(device) + "/config"

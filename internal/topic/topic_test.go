@@ -126,6 +126,11 @@ func TestTopicListGolden(t *testing.T) {
 		s.AllCommands("wake") + "  hub subscription: Wake buttons",
 		s.HubWake("nas") + "  retained last wake result",
 		s.HubWakeTrigger("nas") + "  HA device triggers woke|wake_failed",
+		s.RunJob("nas", "backup") + "  start a job of the agent's config",
+		s.AllEvents() + "  hub subscription: job results",
+		s.AllStates() + "  hub subscription: idle verdicts",
+		s.HubSchedule("nightly-backup") + "  retained schedule state: enabled, next run, last result",
+		s.HubScheduleTrigger("nightly-backup") + "  HA device triggers backup_finished|backup_failed",
 		s.Discovery("nas") + "  retained HA device discovery",
 		s.HAStatus() + "  HA birth/will",
 	}
