@@ -101,7 +101,9 @@ func (s *scheduler) queue(m any) {
 	}
 }
 
-func (s *scheduler) statusChanged(device, status string) { s.queue(statusMsg{device, status == mqttc.Online}) }
+func (s *scheduler) statusChanged(device, status string) {
+	s.queue(statusMsg{device, status == mqttc.Online})
+}
 
 func (s *scheduler) handleState(t string, payload []byte, _ bool) error {
 	dev, ok := s.sc.ParseDevice(t)
