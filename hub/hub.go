@@ -89,6 +89,11 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	if localBroadcasts != nil {
 		wk.localBroadcasts = localBroadcasts
 	}
+	wk.st = st
+	if err := wk.load(ctx); err != nil {
+		h.close()
+		return nil, fmt.Errorf("starting hub: %w", err)
+	}
 	clientID := mqttCfg.ClientID
 	if clientID == "" {
 		clientID = "homefleet-hub"

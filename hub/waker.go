@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/netid"
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/hub/wake"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
@@ -85,6 +87,7 @@ type waker struct {
 	// interface: those get a raw Ethernet frame too; a target on another
 	// subnet is woken through an awake agent there (wake-relay).
 	localBroadcasts func() map[string]string
+	st              *store.Store // keeps learned targets across restarts (nil: memory only)
 }
 
 // probeEvery is how often targets without an agent are probed over TCP
@@ -184,23 +187,56 @@ func (w *waker) run(ctx context.Context, pub publisher) error {
 	}
 }
 
+// load restores the targets learned before a restart: a device asleep
+// now will not publish its identity again until it wakes.
+func (w *waker) load(ctx context.Context) error {
+	if w.st == nil {
+		return nil
+	}
+	docs, err := w.st.WakeTargets(ctx)
+	if err != nil {
+		return err
+	}
+	for dev, b := range docs {
+		if doc, err := wire.DecodeNet(b); err == nil {
+			w.apply(dev, doc)
+		}
+	}
+	return nil
+}
+
 func (w *waker) learn(ctx context.Context, pub publisher, m netMsg) {
-	t := w.targets[m.device]
+	if !w.apply(m.device, m.doc) {
+		return
+	}
+	if w.st != nil {
+		if b, err := json.Marshal(m.doc); err == nil {
+			if err := w.st.SaveWakeTarget(ctx, m.device, b); err != nil {
+				w.log.Warn("storing wake target", "device", m.device, "err", err)
+			}
+		}
+	}
+	w.publishDiscovery(ctx, pub, m.device)
+}
+
+// apply sets a learned target; configured targets win.
+func (w *waker) apply(dev string, doc wire.Net) bool {
+	t := w.targets[dev]
 	if t != nil && t.static {
-		return // configured targets win
+		return false
 	}
 	if t == nil {
 		t = &target{}
-		w.targets[m.device] = t
+		w.targets[dev] = t
 	}
 	t.macs, t.broadcasts = nil, nil
-	for _, i := range m.doc.Interfaces {
+	for _, i := range doc.Interfaces {
 		if mac, err := wake.ParseMAC(i.MAC); err == nil {
 			t.macs = append(t.macs, mac)
 		}
 		t.broadcasts = append(t.broadcasts, i.Broadcast...)
 	}
-	w.publishDiscovery(ctx, pub, m.device)
+	return true
 }
 
 func (w *waker) publishDiscovery(ctx context.Context, pub publisher, dev string) {

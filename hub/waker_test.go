@@ -254,3 +254,50 @@ func TestWakeRelay(t *testing.T) {
 func startWith(ctx context.Context, cfg config.Hub, rec *recordingSender, local func() map[string]string) (*Hub, error) {
 	return start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, local)
 }
+
+// TestWakeTargetsSurviveRestart: the hub and its broker restart while the
+// NAS sleeps (its identity is on no broker any more); the stored target
+// still wakes it.
+func TestWakeTargetsSurviveRestart(t *testing.T) {
+	sc := topic.Default()
+	dbPath := filepath.Join(t.TempDir(), "hub.db")
+	b1 := testbroker.Embedded(t)
+	cfg := config.Hub{MQTT: config.MQTT{URL: b1.URL()}, Store: dbPath, Wake: config.Wake{NoLimitedBroadcast: true}}
+	cfg.SetDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	h, err := startWith(ctx, cfg, &recordingSender{}, func() map[string]string { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := testbroker.Watch(t, b1.URL(), "homeassistant/#")
+	w.Publish(t, sc.Net("nas"), netDoc("02:11:22:33:44:55", "192.168.1.255"), true)
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Discovery("nas_wake"), nil) }) {
+		t.Fatal("target not learned")
+	}
+	cancel()
+	if err := h.Wait(); err != nil {
+		t.Fatal(err)
+	}
+
+	b2 := testbroker.Embedded(t) // a new, empty broker
+	cfg.MQTT.URL = b2.URL()
+	rec := &recordingSender{}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	h2, err := startWith(ctx2, cfg, rec, func() map[string]string { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel2(); _ = h2.Wait() }()
+	w2 := testbroker.Watch(t, b2.URL(), "homefleet/#")
+	if !w2.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Status(DeviceID), []byte("online")) }) {
+		t.Fatal("hub not connected")
+	}
+	w2.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), false)
+	if !w2.WaitFor(15*time.Second, func(*testbroker.Watcher) bool { return len(rec.packets()) > 0 }) {
+		t.Fatalf("stored target not woken; event %+v", lastEvent(w2, "nas"))
+	}
+	if p := rec.packets()[0]; p.mac != "02:11:22:33:44:55" || p.addr != "192.168.1.255:9" {
+		t.Errorf("packet %+v", p)
+	}
+}

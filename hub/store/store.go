@@ -247,3 +247,46 @@ func (s *Store) SaveSchedule(ctx context.Context, name string, st ScheduleState)
 	}
 	return nil
 }
+
+const wakeSchema = `CREATE TABLE IF NOT EXISTS wake_targets (
+	device TEXT PRIMARY KEY,
+	net    TEXT NOT NULL
+)`
+
+// SaveWakeTarget keeps a device's network identity (the JSON document),
+// so a sleeping device can be woken after the hub and its broker restart.
+func (s *Store) SaveWakeTarget(ctx context.Context, device string, netDoc []byte) error {
+	if _, err := s.db.ExecContext(ctx, wakeSchema); err != nil {
+		return fmt.Errorf("%w: wake table: %w", ErrStore, err)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO wake_targets (device, net) VALUES (?, ?)
+		ON CONFLICT(device) DO UPDATE SET net = excluded.net`, device, string(netDoc))
+	if err != nil {
+		return fmt.Errorf("%w: saving wake target %s: %w", ErrStore, device, err)
+	}
+	return nil
+}
+
+// WakeTargets returns every stored network identity by device.
+func (s *Store) WakeTargets(ctx context.Context) (map[string][]byte, error) {
+	if _, err := s.db.ExecContext(ctx, wakeSchema); err != nil {
+		return nil, fmt.Errorf("%w: wake table: %w", ErrStore, err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT device, net FROM wake_targets`)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading wake targets: %w", ErrStore, err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var dev, doc string
+		if err := rows.Scan(&dev, &doc); err != nil {
+			return nil, fmt.Errorf("%w: reading wake targets: %w", ErrStore, err)
+		}
+		out[dev] = []byte(doc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: reading wake targets: %w", ErrStore, err)
+	}
+	return out, nil
+}

@@ -262,14 +262,9 @@ func (c *Client) connect(ctx context.Context) error {
 	}
 }
 
-// afterConnect publishes the birth message, restores subscriptions and
-// tells the owner.
+// afterConnect restores subscriptions, then publishes the birth message
+// (so whoever sees "online" can rely on them) and tells the owner.
 func (c *Client) afterConnect(ctx context.Context) {
-	if c.opts.StatusTopic != "" {
-		if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Online), true); err != nil {
-			c.log.Warn("publishing birth message", "err", err)
-		}
-	}
 	c.mu.Lock()
 	subs := make(map[string]Handler, len(c.subs))
 	for f, h := range c.subs {
@@ -278,6 +273,11 @@ func (c *Client) afterConnect(ctx context.Context) {
 	c.mu.Unlock()
 	for f, h := range subs {
 		c.subscribe(f, h)
+	}
+	if c.opts.StatusTopic != "" {
+		if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Online), true); err != nil {
+			c.log.Warn("publishing birth message", "err", err)
+		}
 	}
 	if c.opts.OnConnect != nil {
 		c.opts.OnConnect()
