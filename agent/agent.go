@@ -115,7 +115,7 @@ func New(opts Options, col collector) *Agent {
 		log:       opts.Logger,
 		connected: make(chan struct{}, 1),
 		haOnline:  make(chan struct{}, 1),
-		commands:  make(chan command, 8),
+		commands:  make(chan command, 64),
 	}
 }
 

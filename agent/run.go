@@ -80,6 +80,9 @@ func idleChecks(c config.Idle) []idle.Check {
 		}
 		checks = append(checks, smb)
 	}
+	if c.NFS {
+		checks = append(checks, idle.NFS{})
+	}
 	if c.LoadMax > 0 {
 		checks = append(checks, idle.Load{Max: c.LoadMax})
 	}

@@ -31,7 +31,8 @@ type Job struct {
 // the rest are opt-in.
 type Idle struct {
 	Interval  time.Duration `yaml:"interval"`     // how often the checks run
-	SMB       bool          `yaml:"smb"`          // Samba sessions (smbstatus --json)
+	SMB       bool          `yaml:"smb"`          // SMB sessions (Samba's smbstatus --json; Windows: Get-SmbSession)
+	NFS       bool          `yaml:"nfs"`          // NFSv4 clients of the kernel NFS server
 	SMBConf   string        `yaml:"smb_conf"`     // smbstatus -s FILE
 	LoadMax   float64       `yaml:"load_max"`     // 5-min load above this is activity (0: off)
 	Ports     []uint32      `yaml:"ports"`        // established TCP connections to these local ports

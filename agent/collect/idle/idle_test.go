@@ -188,3 +188,46 @@ func TestSMBWithRealSamba(t *testing.T) {
 	}
 	t.Errorf("session still reported after the client left: %q %v", reasons, err)
 }
+
+func TestNFS(t *testing.T) {
+	root := t.TempDir()
+	for i, info := range []string{
+		"clientid: 0x6b5e6f4a\naddress: \"192.168.1.5:867\"\nname: \"Linux NFSv4.2 pc\"\n",
+		"clientid: 0x6b5e6f4b\naddress: \"192.168.1.5:901\"\n",
+		"clientid: 0x6b5e6f4c\naddress: \"[2001:db8::7]:700\"\n",
+	} {
+		dir := filepath.Join(root, fmt.Sprint(i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "info"), []byte(info), 0o644); err != nil { //nolint:gosec // test data
+			t.Fatal(err)
+		}
+	}
+	got, err := NFS{Root: root}.Active(context.Background())
+	want := "2 NFS clients from 192.168.1.5|1 NFS client from 2001:db8::7"
+	if err != nil || strings.Join(got, "|") != want {
+		t.Errorf("got %q %v, want %q", got, err, want)
+	}
+	if got, err := (NFS{Root: filepath.Join(root, "none")}).Active(context.Background()); err != nil || len(got) != 0 {
+		t.Errorf("no NFS server: %q %v", got, err)
+	}
+}
+
+func TestParseSmbSession(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{`{"ClientComputerName": "192.168.1.20"}`, "1 SMB session from 192.168.1.20"},
+		{`[{"ClientComputerName": "192.168.1.20"}, {"ClientComputerName": "192.168.1.20"}, {"ClientComputerName": "[fe80::1]"}]`,
+			"2 SMB sessions from 192.168.1.20|1 SMB session from [fe80::1]"},
+	}
+	for _, tt := range tests {
+		got, err := ParseSmbSession([]byte(tt.in))
+		if err != nil || strings.Join(got, "|") != tt.want {
+			t.Errorf("%q: %q %v", tt.in, got, err)
+		}
+	}
+	if _, err := ParseSmbSession([]byte("Access denied")); !errors.Is(err, ErrSmbstatus) {
+		t.Errorf("want ErrSmbstatus, got %v", err)
+	}
+}
