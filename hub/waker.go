@@ -171,12 +171,10 @@ func (w *waker) run(ctx context.Context, pub publisher) error {
 			}
 		case m := <-w.netMsgs:
 			w.learn(ctx, pub, m)
-		case s := <-w.status:
-			w.online[s.device] = s.online
-			if p := w.pending[s.device]; p != nil && s.online {
-				w.finish(ctx, pub, s.device, p, true)
-			}
+		case st := <-w.status:
+			w.setOnline(ctx, pub, st)
 		case r := <-w.reqs:
+			w.drain(ctx, pub) // decide on the latest availability and identities
 			w.request(ctx, pub, r)
 		case <-t.C:
 			w.check(ctx, pub)
@@ -200,6 +198,27 @@ func (w *waker) load(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// drain applies every queued availability change and identity.
+func (w *waker) drain(ctx context.Context, pub publisher) {
+	for {
+		select {
+		case m := <-w.netMsgs:
+			w.learn(ctx, pub, m)
+		case st := <-w.status:
+			w.setOnline(ctx, pub, st)
+		default:
+			return
+		}
+	}
+}
+
+func (w *waker) setOnline(ctx context.Context, pub publisher, st statusMsg) {
+	w.online[st.device] = st.online
+	if p := w.pending[st.device]; p != nil && st.online {
+		w.finish(ctx, pub, st.device, p, true)
+	}
 }
 
 func (w *waker) learn(ctx context.Context, pub publisher, m netMsg) {

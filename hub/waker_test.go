@@ -216,10 +216,12 @@ func TestWakeRelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cancel(); _ = h.Wait() }()
-	time.Sleep(300 * time.Millisecond)
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Status(DeviceID), []byte("online")) }) {
+		t.Fatal("hub not connected")
+	}
 	w.Publish(t, sc.Command("pc", "wake"), []byte("PRESS"), false)
 	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Command("pi", "wake-relay"), nil) }) {
-		t.Fatal("no wake-relay to pi")
+		t.Fatalf("no wake-relay to pi; pc event %+v; packets %+v; watcher saw its wake: %v", lastEvent(w, "pc"), rec.packets(), w.Has(sc.Command("pc", "wake"), nil))
 	}
 	m, _ := w.Latest(sc.Command("pi", "wake-relay"))
 	var cmd wire.Command
