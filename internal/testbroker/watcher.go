@@ -32,7 +32,7 @@ func Watch(t testing.TB, url string, filters ...string) *Watcher {
 	w := &Watcher{latest: map[string]Message{}, notify: make(chan struct{}, 1)}
 	subs := map[string]byte{}
 	for _, f := range filters {
-		subs[f] = 1
+		subs[f] = 0 // QoS 0: see mqttc.SubscribeQoS (mochi parks some QoS 1 deliveries)
 	}
 	opts := paho.NewClientOptions().AddBroker(url).SetClientID("watcher-" + t.Name()).
 		SetAutoReconnect(true).SetMaxReconnectInterval(200 * time.Millisecond).
