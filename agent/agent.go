@@ -218,6 +218,9 @@ func (a *Agent) runHost(ctx context.Context, pub publisher) error {
 			a.cycle(ctx, pub, false)
 		case <-a.connected:
 			a.publishAll(ctx, pub)
+			if a.opts.Trim != nil {
+				a.opts.Trim() // start-up work is done: give its memory back
+			}
 		case <-a.haOnline:
 			if haTimer == nil {
 				haTimer = time.After(rand.N(a.opts.HADelay)) //nolint:gosec // jitter

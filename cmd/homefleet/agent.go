@@ -24,7 +24,15 @@ func runAgent(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(e.stderr, cfg.Log)
 	tuneRuntime(e)
-	return agent.RunWith(ctx, cfg, host.New(hostSource(cfg)), smart.New(), version, log, debug.FreeOSMemory)
+	return agent.RunWith(ctx, cfg, host.New(hostSource(cfg)), smart.New(), version, log, trimMemory)
+}
+
+// trimMemory runs once per heartbeat: freed heap goes back to the OS, and
+// code pages not used since the last trim are dropped (those in use fault
+// back in from the file), so the resident set stays the working set.
+func trimMemory() {
+	debug.FreeOSMemory()
+	_, _ = memtrim.Executable()
 }
 
 // agentGCPercent keeps the heap goal near 1 MB (GOGC=25).
