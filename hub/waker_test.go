@@ -69,7 +69,7 @@ func TestWake(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, func() map[string]string { return nil })
+	h, err := start(ctx, cfg, "1.0.0", testLogger(t), rec, func() map[string]string { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestWakeRefusals(t *testing.T) {
 	// hub (re)connects.
 	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), true)
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), rec, func() map[string]string { return nil })
+	h, err := start(ctx, cfg, "1.0.0", testLogger(t), rec, func() map[string]string { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package testbroker
 
 import (
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -34,16 +35,26 @@ func Watch(t testing.TB, url string, filters ...string) *Watcher {
 	for _, f := range filters {
 		subs[f] = 0 // QoS 0: see mqttc.SubscribeQoS (mochi parks some QoS 1 deliveries)
 	}
-	opts := paho.NewClientOptions().AddBroker(url).SetClientID("watcher-" + t.Name()).
+	subscribed := make(chan struct{}, 1)
+	opts := paho.NewClientOptions().AddBroker(url).SetClientID("watcher-" + t.Name() + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)).
 		SetAutoReconnect(true).SetMaxReconnectInterval(200 * time.Millisecond).
 		SetConnectRetry(true).SetConnectRetryInterval(100 * time.Millisecond).
 		SetCleanSession(true).
-		SetOnConnectHandler(func(c paho.Client) {
+		SetOnConnectHandler(func(c paho.Client) { // runs in its own goroutine
 			c.SubscribeMultiple(subs, w.record).WaitTimeout(5 * time.Second)
+			select {
+			case subscribed <- struct{}{}:
+			default:
+			}
 		})
 	w.client = paho.NewClient(opts)
 	if tok := w.client.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
 		t.Fatalf("watcher connecting to %s: %v", url, tok.Error())
+	}
+	select { // return only once subscribed: later messages must not be missed
+	case <-subscribed:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("watcher not subscribed to %v on %s", filters, url)
 	}
 	t.Cleanup(func() { w.client.Disconnect(100) })
 	return w
