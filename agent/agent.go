@@ -95,8 +95,7 @@ type Agent struct {
 	idle        *idleState
 	relaySend   wake.Sender // sends relayed magic packets (nil: no relaying)
 	jobs        *jobs
-	echo        retainedEcho // last retained command refused
-	lastTick    time.Time    // wall clock of the previous tick, to notice a resume
+	lastTick    time.Time // wall clock of the previous tick, to notice a resume
 }
 
 // New returns an agent over col.
@@ -375,10 +374,7 @@ func (a *Agent) command(ctx context.Context, pub publisher, c command) {
 		if perr := pub.Publish(ctx, a.opts.Scheme.Command(a.opts.ID, c.verb), nil, true); perr != nil {
 			a.log.Debug("clearing retained command", "err", perr)
 		}
-		a.echo = retainedEcho{verb: c.verb, payload: string(c.payload), until: a.opts.Now().Add(echoWindow)}
-	case a.echo.matches(c.verb, string(c.payload), a.opts.Now()):
-		a.log.Debug("ignoring a live copy of a rejected retained command", "verb", c.verb)
-		return
+
 	case err == nil:
 		err = a.execute(ctx, pub, c.verb, cmd, c.payload)
 	}
@@ -411,19 +407,4 @@ func (a *Agent) execute(ctx context.Context, pub publisher, verb string, cmd wir
 		return a.startJob(ctx, pub, job, cmd)
 	}
 	return fmt.Errorf("%w %q", ErrUnknownVerb, verb)
-}
-
-// echoWindow bounds how long a live copy of a rejected retained command is
-// ignored: mochi (2.7.9) can deliver a message published just before a
-// subscription both as retained and, once more, live.
-const echoWindow = 3 * time.Second
-
-// retainedEcho remembers the last retained command refused.
-type retainedEcho struct {
-	verb, payload string
-	until         time.Time
-}
-
-func (e retainedEcho) matches(verb, payload string, now time.Time) bool {
-	return e.verb == verb && e.payload == payload && now.Before(e.until)
 }

@@ -170,6 +170,9 @@ func TestGarbageIsIgnored(t *testing.T) {
 	// A retained command left on the broker must never run when the agent
 	// (re)connects, and is cleared.
 	w.Publish(t, sc.Command(testID, "refresh"), []byte("PRESS"), true)
+	// mochi fans a publish out after acknowledging it: let it settle, or the
+	// new subscriber gets the message twice (retained, then live).
+	time.Sleep(300 * time.Millisecond)
 	r := startAgent(t, testConfig(b.URL(), time.Second), hosttest.NewFake())
 	if !w.WaitFor(20*time.Second, published(sc)) {
 		t.Fatal("agent did not come online")

@@ -80,7 +80,6 @@ type waker struct {
 	pending map[string]*pendingWake
 	sent    map[string]bool
 	probed  time.Time // last availability probe of targets without an agent
-	echo    retainedEcho
 	// localBroadcasts maps the hub's own subnets' broadcasts to their
 	// interface: those get a raw Ethernet frame too; a target on another
 	// subnet is woken through an awake agent there (wake-relay).
@@ -274,11 +273,6 @@ func (w *waker) request(ctx context.Context, pub publisher, r wakeReq) {
 	if r.retained {
 		reject(wire.ErrRetained)
 		_ = pub.Publish(ctx, w.sc.Command(r.device, "wake"), nil, true)
-		w.echo = retainedEcho{device: r.device, payload: string(r.payload), until: w.now().Add(echoWindow)}
-		return
-	}
-	if w.echo.matches(r.device, string(r.payload), w.now()) {
-		w.log.Debug("ignoring a live copy of a rejected retained wake", "device", r.device)
 		return
 	}
 	if _, err := wire.ParseCommand(r.payload, w.now()); err != nil {
@@ -375,19 +369,4 @@ func (w *waker) event(ctx context.Context, pub publisher, dev string, e wire.Eve
 	if err := mqttc.PublishJSON(ctx, pub, w.sc.Event(dev), e, false); err != nil {
 		w.log.Debug("publishing wake event", "device", dev, "err", err)
 	}
-}
-
-// echoWindow bounds how long a live copy of a rejected retained command is
-// ignored. mochi (2.7.9) can deliver a message that was published just
-// before a subscription both as retained and, once more, live.
-const echoWindow = 3 * time.Second
-
-// retainedEcho remembers the last retained command refused.
-type retainedEcho struct {
-	device, payload string
-	until           time.Time
-}
-
-func (e retainedEcho) matches(device, payload string, now time.Time) bool {
-	return e.device == device && e.payload == payload && now.Before(e.until)
 }

@@ -167,6 +167,9 @@ func TestWakeRefusals(t *testing.T) {
 	// A retained Wake left on the broker must not wake anything when the
 	// hub (re)connects.
 	w.Publish(t, sc.Command("nas", "wake"), []byte("PRESS"), true)
+	// mochi fans a publish out after acknowledging it: let it settle, or the
+	// new subscriber gets the message twice (retained, then live).
+	time.Sleep(300 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
 	h, err := start(ctx, cfg, "1.0.0", testLogger(t), rec, func() map[string]string { return nil })
 	if err != nil {
