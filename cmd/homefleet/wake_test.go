@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,10 +40,6 @@ func TestWakeBadInput(t *testing.T) {
 // `homefleet wake` while tshark captures loopback and decodes them as
 // Wake-on-LAN.
 func TestWakeCapturedByTshark(t *testing.T) {
-	bin, err := exec.LookPath("tshark")
-	if err != nil {
-		testbroker.SkipOrFail(t, "tshark is not installed (apt-get install tshark)")
-	}
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0") // a port nobody else uses
 	if err != nil {
 		t.Fatal(err)
@@ -56,48 +50,13 @@ func TestWakeCapturedByTshark(t *testing.T) {
 	defer cancel()
 	// tshark's WoL dissector is a UDP heuristic: it recognizes the magic
 	// packet on any port.
-	cmd := exec.CommandContext(ctx, bin, "-l", "-i", "lo", "-f", "udp dst port "+strconv.Itoa(port), "-c", "3",
-		"-T", "fields", "-e", "wol.mac", "-e", "wol.passwd")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan struct{})
-	go func() { // tshark says when it captures
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "Capturing on") {
-				close(ready)
-				break
-			}
-		}
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case <-ready:
-	case <-time.After(20 * time.Second):
-		t.Fatal("tshark did not start capturing")
-	}
-	time.Sleep(300 * time.Millisecond)
+	capture := testbroker.Tshark(t, ctx, "-f", "udp dst port "+strconv.Itoa(port), "-c", "3", "-T", "fields", "-e", "wol.mac", "-e", "wol.passwd")
 	start := time.Now()
 	r := runCmd(t, nil, "wake", "02:11:22:33:44:55", "--to", "127.0.0.1:"+strconv.Itoa(port), "--spacing", "20ms", "--password", "10.0.0.1")
 	if r.code != 0 {
 		t.Fatalf("wake: %+v", r)
 	}
-	var lines []string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	_ = cmd.Wait()
+	lines := capture.Lines()
 	t.Logf("%s; tshark decoded %q in %s", strings.TrimSpace(r.stdout), lines, time.Since(start).Round(time.Millisecond))
 	if len(lines) != 3 {
 		t.Fatalf("tshark decoded %d packets, want 3: %q", len(lines), lines)
