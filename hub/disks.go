@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/homefleet/homefleet/discovery"
@@ -33,6 +32,8 @@ type diskMsg struct {
 	doc          wire.Disk
 }
 
+type diskKey struct{ device, disk string }
+
 type diskState struct {
 	tracker *predict.Tracker
 	last    predict.Verdict
@@ -52,15 +53,14 @@ type disks struct {
 	in      chan diskMsg
 	resend  chan struct{}
 
-	mu    sync.Mutex // guards state for snapshot readers (tests)
-	state map[string]*diskState
-	sent  map[string]bool // discovery published since the last connect
+	state map[diskKey]*diskState // owned by run (load fills it before)
+	sent  map[diskKey]bool       // discovery published since the last connect
 }
 
 func newDisks(sc topic.Scheme, version string, st *store.Store, m *predict.Model, log *slog.Logger) *disks {
 	return &disks{sc: sc, version: version, log: log, st: st, model: m, now: time.Now,
 		in: make(chan diskMsg, 256), resend: make(chan struct{}, 1),
-		state: map[string]*diskState{}, sent: map[string]bool{}}
+		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}}
 }
 
 func (d *disks) connected() { nudge(d.resend) }
@@ -102,7 +102,7 @@ func (d *disks) load(ctx context.Context) error {
 		for _, row := range h {
 			s.last, s.known = s.tracker.Observe(row.Obs), true
 		}
-		d.state[r.Device+"/"+r.Disk] = s
+		d.state[diskKey{r.Device, r.Disk}] = s
 	}
 	if len(refs) > 0 {
 		d.log.Info("disk history loaded", "disks", len(refs))
@@ -116,30 +116,14 @@ func (d *disks) run(ctx context.Context, pub publisher) error {
 		case <-ctx.Done():
 			return nil
 		case <-d.resend:
-			d.sent = map[string]bool{}
-			d.mu.Lock()
-			keys := make([]string, 0, len(d.state))
-			for k := range d.state {
-				keys = append(keys, k)
-			}
-			d.mu.Unlock()
-			for _, k := range keys {
-				dev, disk := splitKey(k)
-				d.publish(ctx, pub, dev, disk, d.state[k], predict.OK)
+			d.sent = map[diskKey]bool{}
+			for k, s := range d.state {
+				d.publish(ctx, pub, k, s, predict.OK)
 			}
 		case m := <-d.in:
 			d.observe(ctx, pub, m)
 		}
 	}
-}
-
-func splitKey(k string) (string, string) {
-	for i := range k {
-		if k[i] == '/' {
-			return k[:i], k[i+1:]
-		}
-	}
-	return k, ""
 }
 
 // obsFromDisk maps a disk document to a predictor observation; ok is
@@ -168,37 +152,33 @@ func (d *disks) observe(ctx context.Context, pub publisher, m diskMsg) {
 	if !ok {
 		return
 	}
-	key := m.device + "/" + m.disk
-	d.mu.Lock()
+	key := diskKey{m.device, m.disk}
 	s := d.state[key]
 	if s == nil {
 		s = &diskState{tracker: predict.NewTracker(d.model, m.doc.Model), model: m.doc.Model}
 		d.state[key] = s
 	}
-	d.mu.Unlock()
 	written, err := d.st.Record(ctx, m.device, m.disk, store.Reading{Time: d.now(), Model: m.doc.Model, Obs: o})
 	if err != nil {
-		d.log.Error("storing disk history", "disk", key, "err", err)
+		d.log.Error("storing disk history", "device", m.device, "disk", m.disk, "err", err)
 	}
 	if !written && s.known {
-		d.publish(ctx, pub, m.device, m.disk, s, predict.OK) // nothing new: keep the prediction fresh
+		d.publish(ctx, pub, key, s, predict.OK) // nothing new: keep the prediction fresh
 		return
 	}
 	prev := s.last.State
 	v := s.tracker.Observe(o)
-	d.mu.Lock()
 	s.last, s.known = v, true
-	d.mu.Unlock()
-	d.publish(ctx, pub, m.device, m.disk, s, v.Alert)
+	d.publish(ctx, pub, key, s, v.Alert)
 	if v.State != prev {
-		d.log.Info("disk prediction changed", "disk", key, "from", prev, "to", v.State, "p30", fmt.Sprintf("%.3f", v.P30), "reasons", v.Reasons)
+		d.log.Info("disk prediction changed", "device", m.device, "disk", m.disk, "from", prev, "to", v.State, "p30", fmt.Sprintf("%.3f", v.P30), "reasons", v.Reasons)
 	}
 }
 
 // publish sends discovery (once per connection), the prediction, and
 // the HA device trigger of alert (predict.OK: none).
-func (d *disks) publish(ctx context.Context, pub publisher, device, disk string, s *diskState, alert predict.State) {
-	key := device + "/" + disk
+func (d *disks) publish(ctx context.Context, pub publisher, key diskKey, s *diskState, alert predict.State) {
+	device, disk := key.device, key.disk
 	if !d.sent[key] {
 		p := discovery.PredictionPayload(DeviceID, device, disk, d.version, d.sc)
 		if d.send(ctx, pub, d.sc.Discovery(discovery.DiskDeviceID(device, disk)+"_prediction"), p, true) {
@@ -216,7 +196,7 @@ func (d *disks) publish(ctx context.Context, pub publisher, device, disk string,
 	if alert > predict.OK {
 		tr := map[predict.State]string{predict.Watch: discovery.TriggerDiskWatch, predict.Critical: discovery.TriggerDiskCritical, predict.Failing: discovery.TriggerDiskFailing}[alert]
 		if err := pub.Publish(ctx, d.sc.HubDiskTrigger(device, disk), []byte(tr), false); err != nil {
-			d.log.Warn("firing disk trigger", "disk", key, "trigger", tr, "err", err)
+			d.log.Warn("firing disk trigger", "device", device, "disk", disk, "trigger", tr, "err", err)
 		}
 	}
 }
