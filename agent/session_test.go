@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -45,24 +44,6 @@ func (fixtureDisks) Collect(context.Context) ([]smart.Result, error) {
 	return out, nil
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func testConfig(url string, backoffMax time.Duration) config.Agent {
 	cfg := config.Agent{
 		Device:  config.Device{ID: testID},
@@ -76,7 +57,7 @@ func testConfig(url string, backoffMax time.Duration) config.Agent {
 type running struct {
 	cancel context.CancelFunc
 	done   chan error
-	logs   *syncBuffer
+	logs   *testbroker.LogBuffer
 }
 
 func startAgent(t *testing.T, cfg config.Agent, src host.Source) *running {
@@ -85,8 +66,8 @@ func startAgent(t *testing.T, cfg config.Agent, src host.Source) *running {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{cancel: cancel, done: make(chan error, 1), logs: &syncBuffer{}}
-	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log, logs := testbroker.Logger(t)
+	r := &running{cancel: cancel, done: make(chan error, 1), logs: logs}
 	go func() { r.done <- Run(ctx, cfg, host.New(src), fixtureDisks{}, "1.0.0", log) }()
 	t.Cleanup(func() { r.stop(t) })
 	return r

@@ -69,7 +69,7 @@ func TestWake(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := start(ctx, cfg, "1.0.0", testLogger(t), rec, func() map[string]string { return nil })
+	h, err := start(ctx, cfg, "1.0.0", logger(t), rec, func() map[string]string { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestWakeRefusals(t *testing.T) {
 	// new subscriber gets the message twice (retained, then live).
 	time.Sleep(300 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := start(ctx, cfg, "1.0.0", testLogger(t), rec, func() map[string]string { return nil })
+	h, err := start(ctx, cfg, "1.0.0", logger(t), rec, func() map[string]string { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,4 +305,10 @@ func TestWakeTargetsSurviveRestart(t *testing.T) {
 	if p := rec.packets()[0]; p.mac != "02:11:22:33:44:55" || p.addr != "192.168.1.255:9" {
 		t.Errorf("packet %+v", p)
 	}
+}
+
+func logger(t *testing.T) *slog.Logger {
+	t.Helper()
+	l, _ := testbroker.Logger(t)
+	return l
 }
