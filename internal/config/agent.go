@@ -15,7 +15,8 @@ type Agent struct {
 	Collect Collect        `yaml:"collect"`
 	Power   Power          `yaml:"power"`
 	Idle    Idle           `yaml:"idle"`
-	Jobs    map[string]Job `yaml:"jobs"` // run over MQTT by name only (cmd/run/<name>)
+	Jobs    map[string]Job `yaml:"jobs"`   // run over MQTT by name only (cmd/run/<name>)
+	Probes  []Probe        `yaml:"probes"` // service checks run from this machine
 	Log     Log            `yaml:"log"`
 }
 
@@ -93,6 +94,9 @@ func (a *Agent) SetDefaults() {
 	if a.Idle.NetBps == 0 {
 		a.Idle.NetBps = 256 << 10
 	}
+	for i := range a.Probes {
+		a.Probes[i].setDefaults()
+	}
 }
 
 // Validate reports every bad field at once.
@@ -118,6 +122,7 @@ func (a Agent) Validate() error {
 	for i, verb := range a.Power.Allow {
 		v.oneOf(fmt.Sprintf("power.allow[%d]", i), verb, "sleep", "hibernate", "shutdown", "reboot")
 	}
+	validateProbes(v, a.Probes)
 	if a.Collect.SMARTInterval < time.Minute {
 		v.add("collect.smart_interval", a.Collect.SMARTInterval.String(), "must be at least 1m")
 	}

@@ -14,6 +14,9 @@ type Hub struct {
 	Store     string     `yaml:"store"`  // SQLite history file; ":memory:" keeps none
 	Wake      Wake       `yaml:"wake"`
 	Schedules []Schedule `yaml:"schedules"`
+	PublicIP  PublicIP   `yaml:"public_ip"`
+	DDNS      DDNS       `yaml:"ddns"`
+	Probes    []Probe    `yaml:"probes"` // service checks run from the hub
 	Log       Log        `yaml:"log"`
 }
 
@@ -43,6 +46,11 @@ func (h *Hub) SetDefaults() {
 	for i := range h.Schedules {
 		h.Schedules[i].setDefaults()
 	}
+	h.PublicIP.setDefaults()
+	h.DDNS.setDefaults()
+	for i := range h.Probes {
+		h.Probes[i].setDefaults()
+	}
 }
 
 // Validate reports every bad field at once.
@@ -51,6 +59,9 @@ func (h Hub) Validate() error {
 	h.MQTT.validate(v, false)
 	h.Log.validate(v)
 	h.Wake.validate(v)
+	h.PublicIP.validate(v)
+	h.DDNS.validate(v)
+	validateProbes(v, h.Probes)
 	names := map[string]bool{}
 	for i, s := range h.Schedules {
 		field := fmt.Sprintf("schedules[%d]", i)

@@ -49,6 +49,9 @@ func LoadHub(path string, env LookupEnv) (Hub, error) {
 	if err := resolveSecret(&h.Broker.Password, "broker.password_file", h.Broker.PasswordFile); err != nil {
 		return Hub{}, err
 	}
+	if err := h.DDNS.resolveSecrets(); err != nil {
+		return Hub{}, err
+	}
 	h.SetDefaults()
 	if err := h.Validate(); err != nil {
 		return Hub{}, err
