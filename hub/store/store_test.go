@@ -84,3 +84,25 @@ func TestOpenBadPath(t *testing.T) {
 		t.Error("want an error for an unwritable path")
 	}
 }
+
+func TestDocs(t *testing.T) {
+	path := t.TempDir() + "/hub.db"
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, doc := range []string{`{"a":1}`, `{"a":2}`} {
+		if err := s.SaveDoc(ctx, "ddns", "home.example.com/A", []byte(doc)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = s.SaveDoc(ctx, "other", "x", []byte(`{}`))
+	_ = s.Close()
+	s, _ = Open(path)
+	defer s.Close()
+	got, err := s.Docs(ctx, "ddns")
+	if err != nil || len(got) != 1 || string(got["home.example.com/A"]) != `{"a":2}` {
+		t.Fatalf("after reopen: %q %v", got, err)
+	}
+}
