@@ -27,7 +27,9 @@ type Named struct {
 type SourceFunc func(ctx context.Context, family int) (netip.Addr, error)
 
 // Lookup calls f.
-func (f SourceFunc) Lookup(ctx context.Context, family int) (netip.Addr, error) { return f(ctx, family) }
+func (f SourceFunc) Lookup(ctx context.Context, family int) (netip.Addr, error) {
+	return f(ctx, family)
+}
 
 // FamilyResult is one family's round.
 type FamilyResult struct {
