@@ -116,6 +116,19 @@ func (s Scheme) HubSchedule(name string) string { return s.dev("hub", "schedule"
 // HubScheduleTrigger carries a schedule's backup_finished / backup_failed triggers.
 func (s Scheme) HubScheduleTrigger(name string) string { return s.HubSchedule(name) + "/trigger" }
 
+// HubPublicIP is the retained public address document.
+func (s Scheme) HubPublicIP() string { return s.dev("hub", "publicip") }
+
+// HubPublicIPTrigger carries the ip_changed and ddns_update_failed device
+// triggers (a JSON payload with the details).
+func (s Scheme) HubPublicIPTrigger() string { return s.HubPublicIP() + "/trigger" }
+
+// HubDDNS is the retained state of one DDNS record (name and type).
+func (s Scheme) HubDDNS(record string) string { return s.dev("hub", "ddns", ID(record)) }
+
+// Probe is the retained result of one service probe run by device.
+func (s Scheme) Probe(device, name string) string { return s.dev(device, "probe", ID(name)) }
+
 // Discovery is the device-based HA discovery topic of a device.
 func (s Scheme) Discovery(device string) string {
 	return s.DiscoveryPrefix + "/device/" + ID(device) + "/config"

@@ -131,6 +131,11 @@ func TestTopicListGolden(t *testing.T) {
 		s.AllStates() + "  hub subscription: idle verdicts",
 		s.HubSchedule("nightly-backup") + "  retained schedule state: enabled, next run, last result",
 		s.HubScheduleTrigger("nightly-backup") + "  HA device triggers backup_finished|backup_failed",
+		s.HubPublicIP() + "  retained public IPv4/IPv6, previous, sources, CGNAT",
+		s.HubPublicIPTrigger() + "  HA device triggers ip_changed|ddns_update_failed (JSON with details)",
+		s.HubDDNS("home.example.com/A") + "  retained DDNS record state: in sync, last error, propagation",
+		s.Command("hub", "ddns_update") + "  Update DDNS now button",
+		s.Probe("nas", "smb-nas") + "  retained probe result: up, latency, error",
 		s.Discovery("nas") + "  retained HA device discovery",
 		s.HAStatus() + "  HA birth/will",
 	}

@@ -1,0 +1,82 @@
+package discovery
+
+import (
+	"github.com/homefleet/homefleet/internal/topic"
+)
+
+// Internet trigger types.
+const (
+	TriggerIPChanged        = "ip_changed"
+	TriggerDDNSUpdateFailed = "ddns_update_failed"
+)
+
+// DDNSRecordRef names a record for its entities.
+type DDNSRecordRef struct {
+	Key  string // name/type
+	Name string
+	Type string
+}
+
+// InternetPayload is the hub's discovery of the home's internet side, on
+// the hub device: public IPv4/IPv6 (previous address and last change as
+// attributes), behind-CGNAT and sources-disagree problems, per DDNS
+// record an in-sync sensor with its last error, an Update DDNS now button
+// and the ip_changed / ddns_update_failed triggers.
+func InternetPayload(hubID, version string, ipv6 bool, records []DDNSRecordRef, sc topic.Scheme) Payload {
+	b := &builder{h: Host{ID: hubID, Name: "homefleet hub"}, cmps: map[string]Entity{}}
+	ip := sc.HubPublicIP()
+	b.add("public_ipv4", Entity{Name: "Public IPv4", Icon: "mdi:ip-network", StateTopic: ip, JSONAttrTopic: ip,
+		JSONAttrTemplate: "{{ {'previous': value_json.previous_ipv4, 'last_change': value_json.changed_ipv4, 'sources': value_json.sources, 'checked': value_json.checked} | tojson }}"}, "ipv4")
+	if ipv6 {
+		b.add("public_ipv6", Entity{Name: "Public IPv6", Icon: "mdi:ip-network", StateTopic: ip, JSONAttrTopic: ip,
+			JSONAttrTemplate: "{{ {'previous': value_json.previous_ipv6, 'last_change': value_json.changed_ipv6, 'sources': value_json.sources} | tojson }}"}, "ipv6")
+	}
+	b.add("cgnat", Entity{Platform: BinarySensor, Name: "Behind CGNAT", DeviceClass: Problem, StateTopic: ip,
+		ValueTemplate: "{{ 'ON' if value_json.cgnat else 'OFF' }}", PayloadOn: "ON", PayloadOff: "OFF",
+		JSONAttrTopic: ip, JSONAttrTemplate: "{{ {'explanation': value_json.cgnat_reason, 'router_wan': value_json.router_wan} | tojson }}"}, "")
+	b.add("ip_sources", Entity{Platform: BinarySensor, Name: "Public IP sources disagree", DeviceClass: Problem, StateTopic: ip,
+		ValueTemplate: "{{ 'ON' if value_json.disagree else 'OFF' }}", PayloadOn: "ON", PayloadOff: "OFF", Category: Diagnostic,
+		JSONAttrTopic: ip, JSONAttrTemplate: "{{ {'details': value_json.disagreement} | tojson }}"}, "")
+	for _, r := range records {
+		t := sc.HubDDNS(r.Key)
+		id := "ddns_" + topic.Key(r.Name+"_"+r.Type)
+		b.add(id, Entity{Platform: BinarySensor, Name: "DNS " + r.Name + " " + r.Type + " in sync", Icon: "mdi:dns", StateTopic: t,
+			ValueTemplate: "{{ 'ON' if value_json.in_sync else 'OFF' }}", PayloadOn: "ON", PayloadOff: "OFF",
+			JSONAttrTopic: t, JSONAttrTemplate: "{{ {'address': value_json.addr, 'last_error': value_json.last_error, 'last_update': value_json.last_update, 'verified_at': value_json.verified_at, 'propagation_ms': value_json.propagation_ms} | tojson }}"}, "")
+	}
+	if len(records) > 0 {
+		b.add("ddns_update", Entity{Platform: Button, Name: "Update DDNS now", Icon: "mdi:dns", CommandTopic: sc.Command(hubID, "ddns_update"), PayloadPress: "PRESS"}, "")
+	}
+	for _, tr := range []string{TriggerIPChanged, TriggerDDNSUpdateFailed} {
+		b.cmps[tr] = Entity{Platform: Trigger, AutomationType: "trigger", Topic: sc.HubPublicIPTrigger(), Type: tr, Subtype: "internet",
+			TriggerPayload: tr, ValueTemplate: "{{ value_json.event }}"}
+	}
+	return Payload{
+		Device:            Device{Identifiers: []string{Host{ID: hubID}.Identifier()}},
+		Origin:            Origin{Name: OriginName, SWVersion: version, URL: OriginURL},
+		Components:        b.cmps,
+		AvailabilityTopic: sc.Status(hubID),
+		QoS:               1,
+	}
+}
+
+// ProbePayload is the discovery of one service probe on the device that
+// runs it: a connectivity sensor with the last error in words, and the
+// latency.
+func ProbePayload(device, deviceName, name, version string, sc topic.Scheme) Payload {
+	t := sc.Probe(device, name)
+	b := &builder{h: Host{ID: device, Name: deviceName}, cmps: map[string]Entity{}}
+	key := "probe_" + topic.Key(name)
+	b.add(key, Entity{Platform: BinarySensor, Name: name + " reachable", DeviceClass: Connectivity, StateTopic: t,
+		ValueTemplate: "{{ 'ON' if value_json.up else 'OFF' }}", PayloadOn: "ON", PayloadOff: "OFF",
+		JSONAttrTopic: t, JSONAttrTemplate: "{{ {'error': value_json.error, 'detail': value_json.detail, 'checked': value_json.checked} | tojson }}"}, "")
+	b.add(key+"_latency", Entity{Name: name + " latency", DeviceClass: Duration, Unit: Millis, StateClass: Measurement,
+		Precision: precision(1), StateTopic: t}, "latency_ms")
+	return Payload{
+		Device:            Device{Identifiers: []string{Host{ID: device}.Identifier()}},
+		Origin:            Origin{Name: OriginName, SWVersion: version, URL: OriginURL},
+		Components:        b.cmps,
+		AvailabilityTopic: sc.Status(device),
+		QoS:               1,
+	}
+}
