@@ -5,6 +5,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -82,6 +83,11 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 		h.close()
 		return nil, fmt.Errorf("starting hub: %w", err)
 	}
+	inet, err := newInternet(ctx, cfg, version, st, log.With("component", "internet"))
+	if err != nil {
+		h.close()
+		return nil, fmt.Errorf("starting hub: %w", err)
+	}
 	f.onStatus = func(device, status string) {
 		wk.statusChanged(device, status)
 		sch.statusChanged(device, status)
@@ -100,7 +106,7 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	}
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(DeviceID),
-		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected(); wk.connected(); sch.connected() },
+		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected(); wk.connected(); sch.connected(); inet.connected() },
 	})
 	if err != nil {
 		h.close()
@@ -109,12 +115,14 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	mc.Subscribe(sc.AllStatus(), f.handleStatus)
 	mc.Subscribe(sc.HAStatus(), f.handleHAStatus)
 	mc.Subscribe(sc.AllDisks(), dk.handle)
-	mc.Subscribe(sc.AllNet(), wk.handleNet)
+	mc.Subscribe(sc.AllNet(), fanOut(wk.handleNet, inet.handleNet))
 	mc.Subscribe(sc.AllCommands("wake"), wk.handleWake)
 	if len(cfg.Schedules) > 0 {
 		mc.Subscribe(sc.AllStates(), sch.handleState)
 		mc.Subscribe(sc.AllEvents(), sch.handleEvent)
-		mc.Subscribe(sc.Commands(DeviceID), sch.handleCommand)
+	}
+	if len(cfg.Schedules) > 0 || inet.enabled() {
+		mc.Subscribe(sc.Commands(DeviceID), fanOut(sch.handleCommand, inet.handleCommand))
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return mc.Run(gctx) })
@@ -122,8 +130,22 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	g.Go(func() error { return dk.run(gctx, mc) })
 	g.Go(func() error { return wk.run(gctx, mc) })
 	g.Go(func() error { return sch.run(gctx, mc) })
+	if inet.enabled() {
+		g.Go(func() error { return inet.run(gctx, mc) })
+	}
 	h.g = g
 	return h, nil
+}
+
+// fanOut hands one subscription's messages to several handlers.
+func fanOut(hs ...func(string, []byte, bool) error) func(string, []byte, bool) error {
+	return func(t string, p []byte, retained bool) error {
+		var errs []error
+		for _, h := range hs {
+			errs = append(errs, h(t, p, retained))
+		}
+		return errors.Join(errs...)
+	}
 }
 
 // BrokerURL is the broker the hub is connected to.
