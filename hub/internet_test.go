@@ -1,0 +1,187 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/ddns"
+	"github.com/homefleet/homefleet/hub/ddns/providers/rfc2136"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/testbroker"
+	"github.com/homefleet/homefleet/internal/testdns"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+// echoServer answers with whatever body holds, on loopback.
+func echoServer(t *testing.T, body *atomic.Value) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(body.Load().(string)))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func decodeLatest[T any](w *testbroker.Watcher, topic string) (T, bool) {
+	var v T
+	m, ok := w.Latest(topic)
+	if !ok {
+		return v, false
+	}
+	return v, json.Unmarshal(m.Payload, &v) == nil
+}
+
+// TestPublicIPToBIND runs the whole path on loopback: two echo services,
+// the hub's consensus, an RFC 2136 write to a real BIND9 and the
+// authoritative check, watched over MQTT like HA would.
+func TestPublicIPToBIND(t *testing.T) {
+	b := testdns.StartBIND(t, "home.test")
+	var echoA, echoB atomic.Value
+	echoA.Store("81.2.69.142\n")
+	echoB.Store("81.2.69.142")
+	verify := true
+	cfg := config.Hub{
+		Broker: config.Broker{Listen: "127.0.0.1:0"},
+		PublicIP: config.PublicIP{Quorum: 2, Interval: 200 * time.Millisecond, Sources: []config.IPSource{
+			{Name: "echo-a", Kind: config.SourceHTTPS, URL: echoServer(t, &echoA), Family: 4},
+			{Name: "echo-b", Kind: config.SourceHTTPS, URL: echoServer(t, &echoB), Family: 4},
+		}},
+		DDNS: config.DDNS{
+			VerifyTimeout: 10 * time.Second,
+			Providers:     []config.DDNSProvider{{Name: "bind", Kind: config.ProviderRFC2136, Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret}},
+			Records:       []config.DDNSRecord{{Name: "nas.home.test", Provider: "bind", TTL: 60, Verify: &verify, NS: []string{b.Addr}}},
+		},
+	}
+	h := startHub(t, cfg)
+	sc := topic.Default()
+	w := testbroker.Watch(t, h.BrokerURL(), "homefleet/#", "homeassistant/#")
+	rec := sc.HubDDNS("nas.home.test/A")
+	inSync := func(addr string) func(*testbroker.Watcher) bool {
+		return func(w *testbroker.Watcher) bool {
+			d, ok := decodeLatest[wire.DDNSRecord](w, rec)
+			return ok && d.InSync && d.Addr == addr
+		}
+	}
+	if !w.WaitFor(20*time.Second, inSync("81.2.69.142")) {
+		t.Fatalf("record never in sync: %s\n%s", w.Snapshot()[rec], b.Log)
+	}
+	if got := b.Dig(t, "nas.home.test", "A"); got != "81.2.69.142" {
+		t.Fatalf("dig = %q", got)
+	}
+	snap := w.Snapshot()
+	for _, err := range discovery.NewChecker().Check(sc.Discovery("hub_internet"), snap[sc.Discovery("hub_internet")], snap) {
+		t.Error(err)
+	}
+
+	// IP changes: each is written and seen on BIND.
+	var writes, props []int64
+	for i, ip := range []string{"81.2.69.200", "81.2.69.201", "81.2.69.202", "81.2.69.203", "81.2.69.204"} {
+		echoA.Store(ip)
+		echoB.Store(ip)
+		if !w.WaitFor(20*time.Second, inSync(ip)) {
+			t.Fatalf("change %d to %s not in sync: %s", i, ip, w.Snapshot()[rec])
+		}
+		d, _ := decodeLatest[wire.DDNSRecord](w, rec)
+		writes, props = append(writes, d.WriteMS), append(props, d.WriteMS+d.PropagationMS)
+	}
+	slices.Sort(writes)
+	slices.Sort(props)
+	t.Logf("IP change detected -> provider write done: %v ms; -> verified on BIND: %v ms", writes, props)
+	pip, _ := decodeLatest[wire.PublicIP](w, sc.HubPublicIP())
+	if pip.IPv4 != "81.2.69.204" || pip.PreviousIPv4 != "81.2.69.203" || pip.ChangedIPv4 == "" || pip.Disagree {
+		t.Errorf("public ip document %+v", pip)
+	}
+	var changed []wire.Trigger
+	for _, m := range w.Messages() {
+		var tr wire.Trigger
+		if m.Topic == sc.HubPublicIPTrigger() && json.Unmarshal(m.Payload, &tr) == nil && tr.Event == discovery.TriggerIPChanged {
+			changed = append(changed, tr)
+		}
+	}
+	if len(changed) != 6 || changed[5].Old != "81.2.69.203" || changed[5].New != "81.2.69.204" {
+		t.Errorf("ip_changed triggers %+v, want 6 with old and new", changed)
+	}
+
+	// Disagreement and garbage: an HA warning, no write.
+	for _, pair := range [][2]string{{"81.2.69.1", "81.2.69.2"}, {"<html>502 Bad Gateway</html>", "81.2.69.1"}} {
+		echoA.Store(pair[0])
+		echoB.Store(pair[1])
+		if !w.WaitFor(10*time.Second, func(w *testbroker.Watcher) bool {
+			d, _ := decodeLatest[wire.PublicIP](w, sc.HubPublicIP())
+			return d.Disagree && d.Disagreement != ""
+		}) {
+			t.Fatalf("%q: no disagreement shown", pair)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if got := b.Dig(t, "nas.home.test", "A"); got != "81.2.69.204" {
+			t.Fatalf("%q: BIND serves %q, nothing may be written without quorum", pair, got)
+		}
+	}
+	d, _ := decodeLatest[wire.PublicIP](w, sc.HubPublicIP())
+	t.Logf("disagreement shown: %s", d.Disagreement)
+
+	// Someone changes the record behind our back; Update DDNS now fixes it.
+	echoA.Store("81.2.69.204")
+	echoB.Store("81.2.69.204")
+	p, _ := rfc2136.New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret, Timeout: 5 * time.Second})
+	if err := p.Update(context.Background(), ddns.Record{Name: "nas.home.test", Zone: "home.test", Type: "A", TTL: 60}, netip.MustParseAddr("81.2.69.99")); err != nil {
+		t.Fatal(err)
+	}
+	w.Publish(t, sc.Command(DeviceID, "ddns_update"), []byte("PRESS"), false)
+	deadline := time.Now().Add(10 * time.Second)
+	for b.Dig(t, "nas.home.test", "A") != "81.2.69.204" {
+		if time.Now().After(deadline) {
+			t.Fatal("Update DDNS now did not re-push the record")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestWrongTSIGKeyShowsInHA: a refused key disables the record with the
+// reason in words and a ddns_update_failed trigger; BIND is unchanged.
+func TestWrongTSIGKeyShowsInHA(t *testing.T) {
+	b := testdns.StartBIND(t, "home.test")
+	var echo atomic.Value
+	echo.Store("81.2.69.142")
+	url := echoServer(t, &echo)
+	h := startHub(t, config.Hub{
+		Broker: config.Broker{Listen: "127.0.0.1:0"},
+		PublicIP: config.PublicIP{Quorum: 1, Interval: time.Second, Sources: []config.IPSource{{Name: "echo", Kind: config.SourceHTTPS, URL: url, Family: 4}}},
+		DDNS: config.DDNS{
+			Providers: []config.DDNSProvider{{Name: "bind", Kind: config.ProviderRFC2136, Server: b.Addr, TSIGName: b.KeyName, Token: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="}},
+			Records:   []config.DDNSRecord{{Name: "nas.home.test", Provider: "bind", NS: []string{b.Addr}}},
+		},
+	})
+	sc := topic.Default()
+	w := testbroker.Watch(t, h.BrokerURL(), "homefleet/#")
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
+		d, ok := decodeLatest[wire.DDNSRecord](w, sc.HubDDNS("nas.home.test/A"))
+		return ok && d.Disabled && d.LastError != ""
+	}) {
+		t.Fatalf("record state: %s", w.Snapshot()[sc.HubDDNS("nas.home.test/A")])
+	}
+	d, _ := decodeLatest[wire.DDNSRecord](w, sc.HubDDNS("nas.home.test/A"))
+	t.Logf("last error in HA: %s", d.LastError)
+	failed := false
+	for _, m := range w.Messages() {
+		var tr wire.Trigger
+		if m.Topic == sc.HubPublicIPTrigger() && json.Unmarshal(m.Payload, &tr) == nil && tr.Event == discovery.TriggerDDNSUpdateFailed && tr.Record == "nas.home.test/A" && tr.Error != "" {
+			failed = true
+		}
+	}
+	if !failed {
+		t.Error("no ddns_update_failed trigger with the record and the error")
+	}
+	if got := b.Dig(t, "nas.home.test", "A"); got != "" {
+		t.Errorf("BIND serves %q after a refused key", got)
+	}
+}
