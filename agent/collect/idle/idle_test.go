@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/homefleet/homefleet/internal/testbroker"
+	"github.com/homefleet/homefleet/internal/testsmb"
 )
 
 func TestParseSmbstatus(t *testing.T) {
@@ -95,64 +95,14 @@ func TestLocalChecksRun(t *testing.T) {
 // with smbclient and sees it through smbstatus; closing it makes the
 // machine idle again.
 func TestSMBWithRealSamba(t *testing.T) {
-	var bins []string
-	for _, b := range []string{"smbd", "smbclient", "smbstatus"} {
-		p, err := exec.LookPath(b)
-		if err != nil {
-			for _, d := range []string{"/usr/sbin/", "/usr/bin/"} {
-				if _, statErr := os.Stat(d + b); statErr == nil {
-					p, err = d+b, nil
-				}
-			}
-		}
-		if err != nil {
-			testbroker.SkipOrFail(t, "%s is not installed (apt-get install samba smbclient)", b)
-		}
-		bins = append(bins, p)
-	}
-	dir := t.TempDir()
-	for _, d := range []string{"priv", "lock", "state", "cache", "pid", "share", "log"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, port, _ := strings.Cut(testbroker.FreePort(t), ":")
-	conf := filepath.Join(dir, "smb.conf")
-	body := fmt.Sprintf(`[global]
-  smb ports = %[2]s
-  interfaces = 127.0.0.1
-  bind interfaces only = yes
-  private dir = %[1]s/priv
-  lock directory = %[1]s/lock
-  state directory = %[1]s/state
-  cache directory = %[1]s/cache
-  pid directory = %[1]s/pid
-  ncalrpc dir = %[1]s/state/ncalrpc
-  log file = %[1]s/log/log.%%m
-  map to guest = Bad User
-  server role = standalone server
-  disable netbios = yes
-  load printers = no
-  printing = bsd
-  printcap name = /dev/null
-[share]
-  path = %[1]s/share
-  guest ok = yes
-  read only = no
-`, dir, port)
-	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil { //nolint:gosec // test config
-		t.Fatal(err)
-	}
+	smbclient, smbstatus := testsmb.Binary(t, "smbclient"), testsmb.Binary(t, "smbstatus")
+	s := testsmb.Start(t)
+	conf, port := s.Conf, s.Port
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	smbd := exec.CommandContext(ctx, bins[0], "-F", "--no-process-group", "-s", conf, "-d", "0")
-	if err := smbd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = smbd.Process.Kill(); _ = smbd.Wait() }()
-	check := SMB{Binary: bins[2], Args: []string{"-s", conf}}
+	check := SMB{Binary: smbstatus, Args: []string{"-s", conf}}
 
-	client := exec.CommandContext(ctx, bins[1], "-p", port, "//127.0.0.1/share", "-N", "-s", conf)
+	client := exec.CommandContext(ctx, smbclient, "-p", port, "//127.0.0.1/share", "-N", "-s", conf)
 	stdin, err := client.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
