@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 
 	"golang.org/x/sync/errgroup"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/homefleet/homefleet/hub/wake"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/probe"
 )
 
 // Run connects to the broker from cfg and runs the agent over col until
@@ -45,13 +47,18 @@ func RunPower(ctx context.Context, cfg config.Agent, col collector, disks diskRe
 	}
 	a.WithNet(netid.Collect).WithRelay(wake.UDP{}).WithJobs(cfg.Jobs)
 	a.WithIdle(IdleOptions{Checks: idleChecks(cfg.Idle), Interval: cfg.Idle.Interval, DiskBps: cfg.Idle.DiskBps, NetBps: cfg.Idle.NetBps})
+	name := cfg.Device.Name
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	probes := probe.NewService(id, name, version, sc, cfg.Probes, log.With("component", "probes"))
 	clientID := cfg.MQTT.ClientID
 	if clientID == "" {
 		clientID = "homefleet-agent-" + id
 	}
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: cfg.MQTT, ClientID: clientID, StatusTopic: sc.Status(id),
-		Logger: log.With("component", "mqtt"), OnConnect: a.Connected,
+		Logger: log.With("component", "mqtt"), OnConnect: func() { a.Connected(); probes.Connected() },
 	})
 	if err != nil {
 		return fmt.Errorf("setting up mqtt: %w", err)
@@ -63,6 +70,9 @@ func RunPower(ctx context.Context, cfg config.Agent, col collector, disks diskRe
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return mc.Run(gctx) })
 	g.Go(func() error { return a.Run(gctx, mc) })
+	if len(cfg.Probes) > 0 {
+		g.Go(func() error { return probes.Run(gctx, mc) })
+	}
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("agent %s: %w", id, err)
 	}

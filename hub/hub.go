@@ -18,6 +18,7 @@ import (
 	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/probe"
 )
 
 // DeviceID is the hub's own device id in topics and HA.
@@ -100,13 +101,14 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 		h.close()
 		return nil, fmt.Errorf("starting hub: %w", err)
 	}
+	probes := probe.NewService(DeviceID, "homefleet hub", version, sc, cfg.Probes, log.With("component", "probes"))
 	clientID := mqttCfg.ClientID
 	if clientID == "" {
 		clientID = "homefleet-hub"
 	}
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(DeviceID),
-		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected(); wk.connected(); sch.connected(); inet.connected() },
+		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected(); wk.connected(); sch.connected(); inet.connected(); probes.Connected() },
 	})
 	if err != nil {
 		h.close()
@@ -132,6 +134,9 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	g.Go(func() error { return sch.run(gctx, mc) })
 	if inet.enabled() {
 		g.Go(func() error { return inet.run(gctx, mc) })
+	}
+	if len(cfg.Probes) > 0 {
+		g.Go(func() error { return probes.Run(gctx, mc) })
 	}
 	h.g = g
 	return h, nil

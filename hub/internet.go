@@ -58,12 +58,13 @@ type internet struct {
 	pub      publisher
 	ctx      context.Context
 	sent     map[string][]byte // last record documents published
+	prefixes map[[2]netip.Prefix][]string // pending /64 changes (old, new) → devices, flushed as one event
 }
 
 type forceMsg struct{}
 
 func newInternet(ctx context.Context, cfg config.Hub, version string, st *store.Store, log *slog.Logger) (*internet, error) {
-	in := &internet{sc: cfg.MQTT.Scheme(), version: version, log: log, cfg: cfg.PublicIP, st: st, deviceV6: map[string]netip.Addr{}, sent: map[string][]byte{},
+	in := &internet{sc: cfg.MQTT.Scheme(), version: version, log: log, cfg: cfg.PublicIP, st: st, deviceV6: map[string]netip.Addr{}, sent: map[string][]byte{}, prefixes: map[[2]netip.Prefix][]string{},
 		in: make(chan any, 64), resend: make(chan struct{}, 1), now: time.Now, ifaces: interfaceAddrs, pub: nopPublisher{}, ctx: ctx}
 	in.sources = ipwatch.FromConfig(cfg.PublicIP, ddns.UserAgent, in.agentAddr)
 	for _, s := range in.sources {
@@ -194,6 +195,8 @@ func (in *internet) run(ctx context.Context, pub publisher) error {
 	defer check.Stop()
 	step := time.NewTimer(time.Hour)
 	defer step.Stop()
+	flush := time.NewTimer(time.Hour)
+	defer flush.Stop()
 	lastIfaces, lastTick := in.ifaces(), time.Now()
 	for {
 		select {
@@ -215,7 +218,12 @@ func (in *internet) run(ctx context.Context, pub publisher) error {
 		case m := <-in.in:
 			switch m := m.(type) {
 			case agentV6:
-				if in.deviceV6[m.device] != m.addr {
+				if old := in.deviceV6[m.device]; old != m.addr {
+					if old.IsValid() && m.addr.IsValid() && prefix64(old) != prefix64(m.addr) {
+						k := [2]netip.Prefix{prefix64(old), prefix64(m.addr)}
+						in.prefixes[k] = append(in.prefixes[k], m.device)
+						flush.Reset(time.Second)
+					}
 					in.deviceV6[m.device] = m.addr
 					if in.mgr != nil {
 						in.mgr.SetDevice(m.device, m.addr)
@@ -230,6 +238,8 @@ func (in *internet) run(ctx context.Context, pub publisher) error {
 				check.Reset(0)
 			}
 		case <-step.C:
+		case <-flush.C:
+			in.flushPrefixes(ctx, pub)
 		}
 		if in.mgr != nil {
 			next := in.mgr.Step(ctx)
@@ -287,6 +297,22 @@ func (in *internet) check(ctx context.Context, pub publisher) {
 		}
 	}
 	_ = mqttc.PublishJSON(ctx, pub, in.sc.HubPublicIP(), s, true)
+}
+
+// flushPrefixes reports a delegated-prefix change once, with every
+// device it moved, however many agents reported it.
+func (in *internet) flushPrefixes(ctx context.Context, pub publisher) {
+	for k, devs := range in.prefixes {
+		slices.Sort(devs)
+		in.log.Info("IPv6 prefix changed", "old", k[0], "new", k[1], "devices", devs)
+		in.trigger(ctx, pub, wire.Trigger{Event: discovery.TriggerIPChanged, Family: "ipv6-prefix", Old: k[0].String(), New: k[1].String(), Device: strings.Join(devs, ",")})
+	}
+	clear(in.prefixes)
+}
+
+func prefix64(a netip.Addr) netip.Prefix {
+	p, _ := a.Prefix(64)
+	return p
 }
 
 func (in *internet) ddnsEvent(e ddns.Event) {

@@ -155,7 +155,7 @@ func TestWrongTSIGKeyShowsInHA(t *testing.T) {
 	echo.Store("81.2.69.142")
 	url := echoServer(t, &echo)
 	h := startHub(t, config.Hub{
-		Broker: config.Broker{Listen: "127.0.0.1:0"},
+		Broker:   config.Broker{Listen: "127.0.0.1:0"},
 		PublicIP: config.PublicIP{Quorum: 1, Interval: time.Second, Sources: []config.IPSource{{Name: "echo", Kind: config.SourceHTTPS, URL: url, Family: 4}}},
 		DDNS: config.DDNS{
 			Providers: []config.DDNSProvider{{Name: "bind", Kind: config.ProviderRFC2136, Server: b.Addr, TSIGName: b.KeyName, Token: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="}},
@@ -184,5 +184,91 @@ func TestWrongTSIGKeyShowsInHA(t *testing.T) {
 	}
 	if got := b.Dig(t, "nas.home.test", "A"); got != "" {
 		t.Errorf("BIND serves %q after a refused key", got)
+	}
+}
+
+// TestHubProbes: each probe shows in HA as a connectivity sensor with
+// its latency and, when down, the error in words.
+func TestHubProbes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	h := startHub(t, config.Hub{
+		Broker: config.Broker{Listen: "127.0.0.1:0"},
+		Probes: []config.Probe{
+			{Name: "web", Kind: config.ProbeHTTP, Target: srv.URL, Interval: time.Hour},
+			{Name: "nas-smb", Kind: config.ProbeSMB, Target: "127.0.0.1:1", Interval: time.Hour},
+		},
+	})
+	sc := topic.Default()
+	w := testbroker.Watch(t, h.BrokerURL(), "homefleet/#", "homeassistant/#")
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
+		web, ok1 := decodeLatest[wire.Probe](w, sc.Probe(DeviceID, "web"))
+		smb, ok2 := decodeLatest[wire.Probe](w, sc.Probe(DeviceID, "nas-smb"))
+		return ok1 && ok2 && web.Up && !smb.Up && smb.Error != "" && w.Has(sc.Discovery(DeviceID+"_probe_nas-smb"), nil)
+	}) {
+		t.Fatalf("probe results: %q", w.Snapshot())
+	}
+	snap := w.Snapshot()
+	c := discovery.NewChecker()
+	for _, id := range []string{DeviceID + "_probe_web", DeviceID + "_probe_nas-smb"} {
+		for _, err := range c.Check(sc.Discovery(id), snap[sc.Discovery(id)], snap) {
+			t.Error(err)
+		}
+	}
+}
+
+// TestAgentAAAA: each agent's stable global IPv6 becomes its own AAAA
+// record; a prefix change moving two devices is one ip_changed event.
+func TestAgentAAAA(t *testing.T) {
+	b := testdns.StartBIND(t, "home.test")
+	rec := func(name, dev string) config.DDNSRecord {
+		return config.DDNSRecord{Name: name, Type: "AAAA", Device: dev, Provider: "bind", NS: []string{b.Addr}}
+	}
+	h := startHub(t, config.Hub{
+		Broker: config.Broker{Listen: "127.0.0.1:0"},
+		DDNS: config.DDNS{
+			Providers: []config.DDNSProvider{{Name: "bind", Kind: config.ProviderRFC2136, Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret}},
+			Records:   []config.DDNSRecord{rec("nas.home.test", "nas"), rec("pc.home.test", "pc")},
+		},
+	})
+	sc := topic.Default()
+	w := testbroker.Watch(t, h.BrokerURL(), "homefleet/#")
+	announce := func(dev, stable string) {
+		doc := wire.Net{V: wire.NetVersion, TS: time.Now().Unix(), Interfaces: []wire.NetInterface{{Name: "eth0", MAC: "aa:bb:cc:dd:ee:01",
+			IPv6: []wire.NetIPv6{{Addr: "2a00:1450:4001:80b::dead", Stable: false}, {Addr: "fe80::1", Stable: true}, {Addr: stable, Stable: true}}}}}
+		j, _ := json.Marshal(doc)
+		w.Publish(t, sc.Net(dev), j, true)
+	}
+	waitDig := func(name, want string) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for b.Dig(t, name, "AAAA") != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s AAAA = %q, want %s", name, b.Dig(t, name, "AAAA"), want)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	announce("nas", "2a00:1450:4001:80b::10")
+	announce("pc", "2a00:1450:4001:80b::20")
+	waitDig("nas.home.test", "2a00:1450:4001:80b::10")
+	waitDig("pc.home.test", "2a00:1450:4001:80b::20")
+	announce("nas", "2a00:1450:4001:99::10")
+	announce("pc", "2a00:1450:4001:99::20")
+	waitDig("nas.home.test", "2a00:1450:4001:99::10")
+	waitDig("pc.home.test", "2a00:1450:4001:99::20")
+	var events []wire.Trigger
+	w.WaitFor(5*time.Second, func(w *testbroker.Watcher) bool {
+		events = events[:0]
+		for _, m := range w.Messages() {
+			var tr wire.Trigger
+			if m.Topic == sc.HubPublicIPTrigger() && json.Unmarshal(m.Payload, &tr) == nil && tr.Family == "ipv6-prefix" {
+				events = append(events, tr)
+			}
+		}
+		return len(events) > 0
+	})
+	if len(events) != 1 || events[0].Old != "2a00:1450:4001:80b::/64" || events[0].New != "2a00:1450:4001:99::/64" || events[0].Device != "nas,pc" {
+		t.Errorf("prefix events %+v, want one naming both devices", events)
 	}
 }

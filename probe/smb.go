@@ -109,4 +109,3 @@ func noSMB(err error) error {
 	}
 	return err
 }
-
