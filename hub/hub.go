@@ -108,7 +108,14 @@ func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger
 	}
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(DeviceID),
-		Logger: log.With("component", "mqtt"), OnConnect: func() { f.connected(); dk.connected(); wk.connected(); sch.connected(); inet.connected(); probes.Connected() },
+		Logger: log.With("component", "mqtt"), OnConnect: func() {
+			f.connected()
+			dk.connected()
+			wk.connected()
+			sch.connected()
+			inet.connected()
+			probes.Connected()
+		},
 	})
 	if err != nil {
 		h.close()

@@ -57,7 +57,7 @@ type internet struct {
 	ifaces   func() string
 	pub      publisher
 	ctx      context.Context
-	sent     map[string][]byte // last record documents published
+	sent     map[string][]byte            // last record documents published
 	prefixes map[[2]netip.Prefix][]string // pending /64 changes (old, new) → devices, flushed as one event
 }
 
