@@ -55,6 +55,7 @@ type internet struct {
 	resend   chan struct{}
 	now      func() time.Time
 	ifaces   func() string
+	pollEach time.Duration // how often interfaces and the wall clock are looked at
 	pub      publisher
 	ctx      context.Context
 	sent     map[string][]byte            // last record documents published
@@ -65,7 +66,7 @@ type forceMsg struct{}
 
 func newInternet(ctx context.Context, cfg config.Hub, version string, st *store.Store, log *slog.Logger) (*internet, error) {
 	in := &internet{sc: cfg.MQTT.Scheme(), version: version, log: log, cfg: cfg.PublicIP, st: st, deviceV6: map[string]netip.Addr{}, sent: map[string][]byte{}, prefixes: map[[2]netip.Prefix][]string{},
-		in: make(chan any, 64), resend: make(chan struct{}, 1), now: time.Now, ifaces: interfaceAddrs, pub: nopPublisher{}, ctx: ctx}
+		in: make(chan any, 64), resend: make(chan struct{}, 1), now: time.Now, ifaces: interfaceAddrs, pollEach: netPoll, pub: nopPublisher{}, ctx: ctx}
 	in.sources = ipwatch.FromConfig(cfg.PublicIP, ddns.UserAgent, in.agentAddr)
 	for _, s := range in.sources {
 		in.hasV6 = in.hasV6 || s.Family != 4
@@ -189,7 +190,7 @@ func StableGlobalIPv6(n wire.Net) netip.Addr {
 
 func (in *internet) run(ctx context.Context, pub publisher) error {
 	in.pub, in.ctx = pub, ctx
-	poll := time.NewTicker(netPoll)
+	poll := time.NewTicker(in.pollEach)
 	defer poll.Stop()
 	check := time.NewTimer(0)
 	defer check.Stop()
@@ -209,7 +210,7 @@ func (in *internet) run(ctx context.Context, pub publisher) error {
 			check.Reset(in.cfg.Interval)
 		case now := <-poll.C:
 			ifs := in.ifaces()
-			resumed := now.Round(0).Sub(lastTick.Round(0)) > 3*netPoll // the wall clock jumped: we slept
+			resumed := now.Round(0).Sub(lastTick.Round(0)) > 3*in.pollEach // the wall clock jumped: we slept
 			if ifs != lastIfaces || resumed {
 				in.log.Info("network changed, checking the public address", "resumed", resumed)
 				check.Reset(0)

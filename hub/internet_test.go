@@ -14,6 +14,8 @@ import (
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/hub/ddns"
 	"github.com/homefleet/homefleet/hub/ddns/providers/rfc2136"
+	"github.com/homefleet/homefleet/hub/ipwatch"
+	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/testdns"
@@ -270,5 +272,56 @@ func TestAgentAAAA(t *testing.T) {
 	})
 	if len(events) != 1 || events[0].Old != "2a00:1450:4001:80b::/64" || events[0].New != "2a00:1450:4001:99::/64" || events[0].Device != "nas,pc" {
 		t.Errorf("prefix events %+v, want one naming both devices", events)
+	}
+}
+
+// TestRecheckOnNetworkChange: an interface change re-checks the public
+// address at once, long before the interval.
+func TestRecheckOnNetworkChange(t *testing.T) {
+	st, err := store.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := config.Hub{PublicIP: config.PublicIP{Sources: []config.IPSource{{Kind: config.SourceAgent, Device: "nas"}}}}
+	cfg.SetDefaults()
+	cfg.PublicIP.Interval = time.Hour
+	log, _ := testbroker.Logger(t)
+	in, err := newInternet(context.Background(), cfg, "1.0.0", st, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked atomic.Int32
+	in.sources = []ipwatch.Named{{Name: "fake", Family: 4, Source: ipwatch.SourceFunc(func(context.Context, int) (netip.Addr, error) {
+		asked.Add(1)
+		return netip.MustParseAddr("81.2.69.142"), nil
+	})}}
+	var ifs atomic.Value
+	ifs.Store("192.168.1.10/24")
+	in.ifaces = func() string { return ifs.Load().(string) }
+	in.pollEach = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = in.run(ctx, nopPublisher{}); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitN := func(n int32) bool {
+		for range 200 {
+			if asked.Load() >= n {
+				return true
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return false
+	}
+	if !waitN(1) {
+		t.Fatal("no check at start")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if asked.Load() != 1 {
+		t.Fatalf("%d checks without a change, want 1", asked.Load())
+	}
+	ifs.Store("192.168.1.10/24,2a00:1450::10/64") // the router handed out a new prefix
+	if !waitN(2) {
+		t.Fatal("no re-check after the network changed")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/homefleet/homefleet/agent"
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/ddns/providers"
 	"github.com/homefleet/homefleet/internal/config"
 )
 
@@ -25,7 +26,7 @@ func runCheckConfig(_ context.Context, args []string, e env) error {
 	case "agent":
 		s, err = config.LoadAgent(*path, e.lookup)
 	case "hub":
-		s, err = config.LoadHub(*path, e.lookup)
+		s, err = loadHubChecked(*path, e.lookup)
 	default:
 		return fmt.Errorf("%w: --role %q: must be agent or hub", errUsage, *role)
 	}
@@ -34,6 +35,21 @@ func runCheckConfig(_ context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "# %s config is valid\n%s", *role, s)
 	return nil
+}
+
+// loadHubChecked also builds every DDNS provider, which validates what
+// only the provider knows (a token, a base64 TSIG secret, a URL).
+func loadHubChecked(path string, lookup config.LookupEnv) (config.Hub, error) {
+	h, err := config.LoadHub(path, lookup)
+	if err != nil {
+		return h, err
+	}
+	for _, p := range h.DDNS.Providers {
+		if _, err := providers.New(p); err != nil {
+			return h, err
+		}
+	}
+	return h, nil
 }
 
 func runDiscovery(ctx context.Context, args []string, e env) error {

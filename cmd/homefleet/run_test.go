@@ -94,6 +94,30 @@ func TestCheckConfig(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "listen: :1883") {
 		t.Errorf("default hub config: %+v", r)
 	}
+	ddnsHub := filepath.Join(dir, "hub.yaml")
+	must(t, os.WriteFile(ddnsHub, []byte(`ddns:
+  providers:
+    - {name: home, kind: rfc2136, server: "127.0.0.1:53", tsig_name: k, token: "not base64!"}
+  records:
+    - {name: nas.home.test, provider: home}
+public_ip:
+  sources:
+    - {kind: https, url: "http://echo.example/"}
+`), 0o600))
+	r = runCmd(t, nil, "check-config", "--role", "hub", "--config", ddnsHub)
+	if r.code != exitError || !strings.Contains(r.stderr, `public_ip.sources[0].url: "http://echo.example/": must be https://`) {
+		t.Errorf("plain http echo: %+v", r)
+	}
+	must(t, os.WriteFile(ddnsHub, []byte(`ddns:
+  providers:
+    - {name: home, kind: rfc2136, server: "127.0.0.1:53", tsig_name: k, token: "not base64!"}
+  records:
+    - {name: nas.home.test, provider: home}
+`), 0o600))
+	r = runCmd(t, nil, "check-config", "--role", "hub", "--config", ddnsHub)
+	if r.code != exitError || !strings.Contains(r.stderr, "ddns.providers home") || !strings.Contains(r.stderr, "base64") || strings.Contains(r.stderr, "not base64!") {
+		t.Errorf("bad TSIG secret: %+v", r)
+	}
 	r = runCmd(t, nil, "check-config", "--role", "fridge")
 	if r.code != exitUsage {
 		t.Errorf("bad role: %+v", r)
