@@ -113,6 +113,9 @@ public_ip:
     - {name: home, kind: rfc2136, server: "127.0.0.1:53", tsig_name: k, token: "not base64!"}
   records:
     - {name: nas.home.test, provider: home}
+public_ip:
+  sources:
+    - {kind: https, url: "https://echo.example/"}
 `), 0o600))
 	r = runCmd(t, nil, "check-config", "--role", "hub", "--config", ddnsHub)
 	if r.code != exitError || !strings.Contains(r.stderr, "ddns.providers home") || !strings.Contains(r.stderr, "base64") || strings.Contains(r.stderr, "not base64!") {

@@ -61,6 +61,11 @@ func (h Hub) Validate() error {
 	h.Wake.validate(v)
 	h.PublicIP.validate(v)
 	h.DDNS.validate(v)
+	for i, r := range h.DDNS.Records {
+		if r.Device == "" && len(h.PublicIP.Sources) == 0 {
+			v.add(fmt.Sprintf("ddns.records[%d].name", i), r.Name, "needs public_ip.sources to know the address (or device: for an agent's own IPv6)")
+		}
+	}
 	validateProbes(v, h.Probes)
 	names := map[string]bool{}
 	for i, s := range h.Schedules {
