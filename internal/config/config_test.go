@@ -199,3 +199,59 @@ func TestHubSchedules(t *testing.T) {
 		t.Errorf("defaults: %+v %v", h.Schedules, err)
 	}
 }
+
+func TestHubInternet(t *testing.T) {
+	bad := `public_ip:
+  quorum: -1
+  sources:
+    - {name: a, kind: https, url: "http://echo.example/"}
+    - {name: a, kind: dns, server: resolver1, family: 5}
+    - {kind: upnp, url: "router"}
+    - {kind: natpmp, server: gateway}
+    - {kind: stun}
+ddns:
+  providers:
+    - {name: cf, kind: cloudflare}
+    - {name: cf, kind: route53}
+  records:
+    - {name: home, provider: cf}
+    - {name: nas.example.com, type: A, device: nas, provider: nope, ttl: 100000}
+    - {name: nas.example.com, type: A, provider: cf, ns: [ns1]}
+probes:
+  - {name: smb, kind: smb}
+  - {name: smb, kind: ping, target: x}
+  - {name: web, kind: http, target: "nas:80"}
+`
+	_, err := LoadHub(writeFile(t, bad), noEnv)
+	for _, want := range []string{
+		`public_ip.quorum: "-1"`, `public_ip.sources[0].url: "http://echo.example/": must be https://`,
+		`public_ip.sources[1].name: "a": duplicate`, `public_ip.sources[1].family: "5"`, `public_ip.sources[1].server: "resolver1": want host:port`,
+		`public_ip.sources[1].query: "": required`, `public_ip.sources[2].url: "router"`, `public_ip.sources[3].server: "gateway"`, `public_ip.sources[4].kind: "stun"`,
+		`ddns.providers[1].name: "cf": duplicate`, `ddns.providers[1].kind: "route53"`,
+		`ddns.records[0].name: "home": want a fully qualified name`, `ddns.records[1].provider: "nope"`, `ddns.records[1].device: "nas": only AAAA`,
+		`ddns.records[1].ttl: "100000"`, `ddns.records[2].name: "nas.example.com": duplicate A record`, `ddns.records[2].ns[0]: "ns1"`,
+		`probes[0].target: "": required`, `probes[1].name: "smb": duplicate`, `probes[1].kind: "ping"`, `probes[2].target: "nas:80": want an http(s):// URL`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %s in %v", want, err)
+		}
+	}
+	good := `public_ip:
+  sources: [{kind: https, url: "https://api.ipify.org"}, {kind: https, url: "http://127.0.0.1:8080/"}]
+ddns:
+  providers: [{name: cf, kind: cloudflare, token: s3cret}]
+  records: [{name: home.example.com, provider: cf}]
+probes: [{name: nas, kind: smb, target: nas.lan}]
+`
+	h, err := LoadHub(writeFile(t, good), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := h.DDNS.Records[0]
+	if r.Zone != "example.com" || r.Type != "A" || r.TTL != 300 || !r.VerifyOn() || h.PublicIP.Quorum != 2 || h.PublicIP.Sources[0].Name != "https1" || h.Probes[0].Interval != time.Minute {
+		t.Errorf("defaults: %+v %+v %+v", r, h.PublicIP, h.Probes)
+	}
+	if s := h.String(); strings.Contains(s, "s3cret") {
+		t.Errorf("token not redacted:\n%s", s)
+	}
+}
