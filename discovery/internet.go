@@ -31,18 +31,16 @@ func InternetPayload(hubID, version string, ipv6 bool, records []DDNSRecordRef, 
 		b.add("public_ipv6", Entity{Name: "Public IPv6", Icon: "mdi:ip-network", StateTopic: ip, JSONAttrTopic: ip,
 			JSONAttrTemplate: "{{ {'previous': value_json.previous_ipv6, 'last_change': value_json.changed_ipv6, 'sources': value_json.sources} | tojson }}"}, "ipv6")
 	}
-	b.add("cgnat", Entity{Platform: BinarySensor, Name: "Behind CGNAT", DeviceClass: Problem, StateTopic: ip,
-		ValueTemplate: "{{ 'ON' if value_json.cgnat else 'OFF' }}", PayloadOn: "ON", PayloadOff: "OFF",
-		JSONAttrTopic: ip, JSONAttrTemplate: "{{ {'explanation': value_json.cgnat_reason, 'router_wan': value_json.router_wan} | tojson }}"}, "")
-	b.add("ip_sources", Entity{Platform: BinarySensor, Name: "Public IP sources disagree", DeviceClass: Problem, StateTopic: ip,
-		ValueTemplate: "{{ 'ON' if value_json.disagree else 'OFF' }}", PayloadOn: "ON", PayloadOff: "OFF", Category: Diagnostic,
-		JSONAttrTopic: ip, JSONAttrTemplate: "{{ {'details': value_json.disagreement} | tojson }}"}, "")
+	cgnat := flag(ip, "cgnat", "{{ {'explanation': value_json.cgnat_reason, 'router_wan': value_json.router_wan} | tojson }}")
+	cgnat.Name, cgnat.DeviceClass = "Behind CGNAT", Problem
+	b.add("cgnat", cgnat, "")
+	sources := flag(ip, "disagree", "{{ {'details': value_json.disagreement} | tojson }}")
+	sources.Name, sources.DeviceClass, sources.Category = "Public IP sources disagree", Problem, Diagnostic
+	b.add("ip_sources", sources, "")
 	for _, r := range records {
-		t := sc.HubDDNS(r.Key)
-		id := "ddns_" + topic.Key(r.Name+"_"+r.Type)
-		b.add(id, Entity{Platform: BinarySensor, Name: "DNS " + r.Name + " " + r.Type + " in sync", Icon: "mdi:dns", StateTopic: t,
-			ValueTemplate: "{{ 'ON' if value_json.in_sync else 'OFF' }}", PayloadOn: "ON", PayloadOff: "OFF",
-			JSONAttrTopic: t, JSONAttrTemplate: "{{ {'address': value_json.addr, 'last_error': value_json.last_error, 'last_update': value_json.last_update, 'verified_at': value_json.verified_at, 'propagation_ms': value_json.propagation_ms} | tojson }}"}, "")
+		e := flag(sc.HubDDNS(r.Key), "in_sync", "{{ {'address': value_json.addr, 'last_error': value_json.last_error, 'last_update': value_json.last_update, 'verified_at': value_json.verified_at, 'propagation_ms': value_json.propagation_ms} | tojson }}")
+		e.Name, e.Icon = "DNS "+r.Name+" "+r.Type+" in sync", "mdi:dns"
+		b.add("ddns_"+topic.Key(r.Name+"_"+r.Type), e, "")
 	}
 	if len(records) > 0 {
 		b.add("ddns_update", Entity{Platform: Button, Name: "Update DDNS now", Icon: "mdi:dns", CommandTopic: sc.Command(hubID, "ddns_update"), PayloadPress: "PRESS"}, "")
@@ -60,6 +58,13 @@ func InternetPayload(hubID, version string, ipv6 bool, records []DDNSRecordRef, 
 	}
 }
 
+// flag is a binary sensor on a boolean of a JSON document, with
+// attributes from the same document.
+func flag(stateTopic, key, attrs string) Entity {
+	return Entity{Platform: BinarySensor, StateTopic: stateTopic, ValueTemplate: "{{ 'ON' if value_json." + key + " else 'OFF' }}",
+		PayloadOn: "ON", PayloadOff: "OFF", JSONAttrTopic: stateTopic, JSONAttrTemplate: attrs}
+}
+
 // ProbePayload is the discovery of one service probe on the device that
 // runs it: a connectivity sensor with the last error in words, and the
 // latency.
@@ -67,9 +72,9 @@ func ProbePayload(device, deviceName, name, version string, sc topic.Scheme) Pay
 	t := sc.Probe(device, name)
 	b := &builder{h: Host{ID: device, Name: deviceName}, cmps: map[string]Entity{}}
 	key := "probe_" + topic.Key(name)
-	b.add(key, Entity{Platform: BinarySensor, Name: name + " reachable", DeviceClass: Connectivity, StateTopic: t,
-		ValueTemplate: "{{ 'ON' if value_json.up else 'OFF' }}", PayloadOn: "ON", PayloadOff: "OFF",
-		JSONAttrTopic: t, JSONAttrTemplate: "{{ {'error': value_json.error, 'detail': value_json.detail, 'checked': value_json.checked} | tojson }}"}, "")
+	up := flag(t, "up", "{{ {'error': value_json.error, 'detail': value_json.detail, 'checked': value_json.checked} | tojson }}")
+	up.Name, up.DeviceClass = name+" reachable", Connectivity
+	b.add(key, up, "")
 	b.add(key+"_latency", Entity{Name: name + " latency", DeviceClass: Duration, Unit: Millis, StateClass: Measurement,
 		Precision: precision(1), StateTopic: t}, "latency_ms")
 	return Payload{

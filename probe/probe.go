@@ -20,6 +20,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/dnsmsg"
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
@@ -100,7 +101,7 @@ func Resolve(ctx context.Context, name, server, expect string) (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("resolving %s on %s: %w", name, server, err)
 			}
-			addrs = append(addrs, answerAddrs(r)...)
+			addrs = append(addrs, dnsmsg.Addrs(r)...)
 		}
 	}
 	if len(addrs) == 0 {
@@ -116,23 +117,6 @@ func Resolve(ctx context.Context, name, server, expect string) (string, error) {
 		return detail, fmt.Errorf("%w: %s resolves to %s, not %s", ErrUnexpected, name, detail, expect)
 	}
 	return detail, nil
-}
-
-func answerAddrs(r *dns.Msg) []netip.Addr {
-	var out []netip.Addr
-	for _, rr := range r.Answer {
-		var ip net.IP
-		switch rr := rr.(type) {
-		case *dns.A:
-			ip = rr.A
-		case *dns.AAAA:
-			ip = rr.AAAA
-		}
-		if a, ok := netip.AddrFromSlice(ip); ok {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // Run probes each configured service on its interval until ctx ends,

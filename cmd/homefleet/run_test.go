@@ -95,31 +95,19 @@ func TestCheckConfig(t *testing.T) {
 		t.Errorf("default hub config: %+v", r)
 	}
 	ddnsHub := filepath.Join(dir, "hub.yaml")
-	must(t, os.WriteFile(ddnsHub, []byte(`ddns:
-  providers:
-    - {name: home, kind: rfc2136, server: "127.0.0.1:53", tsig_name: k, token: "not base64!"}
-  records:
-    - {name: nas.home.test, provider: home}
-public_ip:
-  sources:
-    - {kind: https, url: "http://echo.example/"}
+	for echo, want := range map[string]string{
+		"http://echo.example/":  `public_ip.sources[0].url: "http://echo.example/": must be https://`,
+		"https://echo.example/": "ddns.providers home: rfc2136 provider config: token (the TSIG secret) must be base64",
+	} {
+		must(t, os.WriteFile(ddnsHub, []byte(`ddns:
+  providers: [{name: home, kind: rfc2136, server: "127.0.0.1:53", tsig_name: k, token: "not base64!"}]
+  records: [{name: nas.home.test, provider: home}]
+public_ip: {sources: [{kind: https, url: "`+echo+`"}]}
 `), 0o600))
-	r = runCmd(t, nil, "check-config", "--role", "hub", "--config", ddnsHub)
-	if r.code != exitError || !strings.Contains(r.stderr, `public_ip.sources[0].url: "http://echo.example/": must be https://`) {
-		t.Errorf("plain http echo: %+v", r)
-	}
-	must(t, os.WriteFile(ddnsHub, []byte(`ddns:
-  providers:
-    - {name: home, kind: rfc2136, server: "127.0.0.1:53", tsig_name: k, token: "not base64!"}
-  records:
-    - {name: nas.home.test, provider: home}
-public_ip:
-  sources:
-    - {kind: https, url: "https://echo.example/"}
-`), 0o600))
-	r = runCmd(t, nil, "check-config", "--role", "hub", "--config", ddnsHub)
-	if r.code != exitError || !strings.Contains(r.stderr, "ddns.providers home") || !strings.Contains(r.stderr, "base64") || strings.Contains(r.stderr, "not base64!") {
-		t.Errorf("bad TSIG secret: %+v", r)
+		r = runCmd(t, nil, "check-config", "--role", "hub", "--config", ddnsHub)
+		if r.code != exitError || !strings.Contains(r.stderr, want) || strings.Contains(r.stderr, "not base64!") {
+			t.Errorf("echo %s: %+v, want %s", echo, r, want)
+		}
 	}
 	r = runCmd(t, nil, "check-config", "--role", "fridge")
 	if r.code != exitUsage {

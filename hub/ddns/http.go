@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -49,4 +50,18 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 // Client is an HTTP client for a provider: a timeout and no cookies.
 func Client(timeout time.Duration) *http.Client {
 	return &http.Client{Timeout: timeout}
+}
+
+// Endpoint is the configured API URL, or def when none is set; either
+// must be an absolute http(s) URL.
+func Endpoint(configured, def string) (*url.URL, error) {
+	raw := configured
+	if raw == "" {
+		raw = def
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("url %q is not an http(s) endpoint URL", raw)
+	}
+	return u, nil
 }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/homefleet/homefleet/internal/dnsmsg"
 )
 
 // Authoritative asks the zone's own servers, never a recursive resolver,
@@ -63,26 +64,7 @@ func (a Authoritative) ask(ctx context.Context, server, name string, qtype uint1
 	if !resp.Authoritative {
 		return nil, fmt.Errorf("not authoritative for %s", name)
 	}
-	return AnswerAddrs(resp), nil
-}
-
-// AnswerAddrs lists the A and AAAA addresses of a reply, sorted.
-func AnswerAddrs(resp *dns.Msg) []netip.Addr {
-	var out []netip.Addr
-	for _, rr := range resp.Answer {
-		var ip net.IP
-		switch rr := rr.(type) {
-		case *dns.A:
-			ip = rr.A
-		case *dns.AAAA:
-			ip = rr.AAAA
-		}
-		if a, ok := netip.AddrFromSlice(ip); ok {
-			out = append(out, a.Unmap())
-		}
-	}
-	slices.SortFunc(out, netip.Addr.Compare)
-	return out
+	return dnsmsg.Addrs(resp), nil
 }
 
 // nameservers finds the zone's NS names and their addresses (port 53).

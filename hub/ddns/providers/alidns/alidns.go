@@ -40,14 +40,11 @@ func New(c config.DDNSProvider) (*Provider, error) {
 	if c.Username == "" || c.Password == "" {
 		return nil, fmt.Errorf("%w: username (AccessKeyId) and password (AccessKeySecret, or password_file) are required", ErrConfig)
 	}
-	u := c.URL
-	if u == "" {
-		u = DefaultURL
+	u, err := ddns.Endpoint(c.URL, DefaultURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if p, err := url.Parse(u); err != nil || p.Host == "" {
-		return nil, fmt.Errorf("%w: url %q is not an endpoint URL", ErrConfig, u)
-	}
-	return &Provider{url: u, id: c.Username, secret: c.Password, c: ddns.Client(c.Timeout), now: time.Now}, nil
+	return &Provider{url: u.String(), id: c.Username, secret: c.Password, c: ddns.Client(c.Timeout), now: time.Now}, nil
 }
 
 // Reply is the part of every reply this provider reads.

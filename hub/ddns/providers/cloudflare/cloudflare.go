@@ -39,14 +39,11 @@ func New(c config.DDNSProvider) (*Provider, error) {
 	if c.Token == "" {
 		return nil, fmt.Errorf("%w: token (or token_file) is required: an API token with Zone.DNS edit rights", ErrConfig)
 	}
-	base := c.URL
-	if base == "" {
-		base = DefaultURL
+	u, err := ddns.Endpoint(c.URL, DefaultURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if u, err := url.Parse(base); err != nil || u.Host == "" {
-		return nil, fmt.Errorf("%w: url %q is not an API base URL", ErrConfig, base)
-	}
-	return &Provider{base: strings.TrimRight(base, "/"), token: c.Token, c: ddns.Client(c.Timeout), zones: map[string]string{}}, nil
+	return &Provider{base: strings.TrimRight(u.String(), "/"), token: c.Token, c: ddns.Client(c.Timeout), zones: map[string]string{}}, nil
 }
 
 // Envelope is every API reply.

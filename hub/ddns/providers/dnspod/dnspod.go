@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -45,15 +44,11 @@ func New(c config.DDNSProvider) (*Provider, error) {
 	if c.Username == "" || c.Password == "" {
 		return nil, fmt.Errorf("%w: username (SecretId) and password (SecretKey, or password_file) are required", ErrConfig)
 	}
-	u := c.URL
-	if u == "" {
-		u = DefaultURL
+	u, err := ddns.Endpoint(c.URL, DefaultURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	pu, err := url.Parse(u)
-	if err != nil || pu.Host == "" {
-		return nil, fmt.Errorf("%w: url %q is not an endpoint URL", ErrConfig, u)
-	}
-	return &Provider{url: u, host: pu.Host, id: c.Username, key: c.Password, c: ddns.Client(c.Timeout), now: time.Now}, nil
+	return &Provider{url: u.String(), host: u.Host, id: c.Username, key: c.Password, c: ddns.Client(c.Timeout), now: time.Now}, nil
 }
 
 // Reply is the part of every reply this provider reads.

@@ -33,14 +33,11 @@ func New(c config.DDNSProvider) (*Provider, error) {
 	if c.Token == "" {
 		return nil, fmt.Errorf("%w: token (or token_file) is required: the account token from duckdns.org", ErrConfig)
 	}
-	u := c.URL
-	if u == "" {
-		u = DefaultURL
+	u, err := ddns.Endpoint(c.URL, DefaultURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if _, err := url.Parse(u); err != nil {
-		return nil, fmt.Errorf("%w: url %q: %w", ErrConfig, u, err)
-	}
-	return &Provider{url: u, token: c.Token, c: ddns.Client(c.Timeout)}, nil
+	return &Provider{url: u.String(), token: c.Token, c: ddns.Client(c.Timeout)}, nil
 }
 
 // Update sends the address explicitly (ip= or ipv6=), never "use my
