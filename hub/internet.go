@@ -245,7 +245,7 @@ func (in *internet) run(ctx context.Context, pub publisher) error {
 		if in.mgr != nil {
 			next := in.mgr.Step(ctx)
 			in.publishRecords(ctx, pub)
-			step.Reset(max(time.Until(next), 10*time.Millisecond))
+			step.Reset(max(time.Until(next), time.Millisecond))
 		}
 	}
 }

@@ -3,10 +3,12 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,6 +44,30 @@ func decodeLatest[T any](w *testbroker.Watcher, topic string) (T, bool) {
 	return v, json.Unmarshal(m.Payload, &v) == nil
 }
 
+// natpmpRouter is a NAT-PMP gateway on a loopback address of its own
+// (the protocol's port 5351 is fixed) reporting wan.
+func natpmpRouter(t *testing.T, gw string, wan [4]byte) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp4", gw+":5351")
+	if err != nil {
+		t.Fatalf("listening on %s:5351: %v", gw, err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	go func() {
+		buf := make([]byte, 16)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if n == 2 && buf[0] == 0 && buf[1] == 0 { // version 0, external address request
+				_, _ = pc.WriteTo([]byte{0, 128, 0, 0, 0, 0, 0, 1, wan[0], wan[1], wan[2], wan[3]}, from)
+			}
+		}
+	}()
+	return gw
+}
+
 // TestPublicIPToBIND runs the whole path on loopback: two echo services,
 // the hub's consensus, an RFC 2136 write to a real BIND9 and the
 // authoritative check, watched over MQTT like HA would.
@@ -56,6 +82,7 @@ func TestPublicIPToBIND(t *testing.T) {
 		PublicIP: config.PublicIP{Quorum: 2, Interval: 200 * time.Millisecond, Sources: []config.IPSource{
 			{Name: "echo-a", Kind: config.SourceHTTPS, URL: echoServer(t, &echoA), Family: 4},
 			{Name: "echo-b", Kind: config.SourceHTTPS, URL: echoServer(t, &echoB), Family: 4},
+			{Name: "router", Kind: config.SourceNATPMP, Server: natpmpRouter(t, "127.0.53.52", [4]byte{100, 72, 1, 5})},
 		}},
 		DDNS: config.DDNS{
 			VerifyTimeout: 10 * time.Second,
@@ -102,6 +129,10 @@ func TestPublicIPToBIND(t *testing.T) {
 	if pip.IPv4 != "81.2.69.204" || pip.PreviousIPv4 != "81.2.69.203" || pip.ChangedIPv4 == "" || pip.Disagree {
 		t.Errorf("public ip document %+v", pip)
 	}
+	if !pip.CGNAT || pip.RouterWAN != "100.72.1.5" || !strings.Contains(pip.CGNATReason, "100.64.0.0/10") {
+		t.Errorf("behind CGNAT not shown: %+v", pip)
+	}
+	t.Logf("behind CGNAT: %s", pip.CGNATReason)
 	var changed []wire.Trigger
 	for _, m := range w.Messages() {
 		var tr wire.Trigger
