@@ -25,12 +25,19 @@ import (
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
-// echoServer answers with whatever body holds, on loopback.
-func echoServer(t *testing.T, body *atomic.Value) string {
+// echoServer answers with whatever body holds, on a loopback address of
+// its own (sources on one host count as one operator, one vote).
+func echoServer(t *testing.T, ip string, body *atomic.Value) string {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	l, err := net.Listen("tcp4", ip+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte(body.Load().(string)))
 	}))
+	srv.Listener = l
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -80,8 +87,8 @@ func TestPublicIPToBIND(t *testing.T) {
 	cfg := config.Hub{
 		Broker: config.Broker{Listen: "127.0.0.1:0"},
 		PublicIP: config.PublicIP{Quorum: 2, Interval: 200 * time.Millisecond, Sources: []config.IPSource{
-			{Name: "echo-a", Kind: config.SourceHTTPS, URL: echoServer(t, &echoA), Family: 4},
-			{Name: "echo-b", Kind: config.SourceHTTPS, URL: echoServer(t, &echoB), Family: 4},
+			{Name: "echo-a", Kind: config.SourceHTTPS, URL: echoServer(t, "127.0.0.1", &echoA), Family: 4},
+			{Name: "echo-b", Kind: config.SourceHTTPS, URL: echoServer(t, "127.0.0.2", &echoB), Family: 4},
 			{Name: "router", Kind: config.SourceNATPMP, Server: natpmpRouter(t, "127.0.53.52", [4]byte{100, 72, 1, 5})},
 		}},
 		DDNS: config.DDNS{
@@ -186,7 +193,7 @@ func TestWrongTSIGKeyShowsInHA(t *testing.T) {
 	b := testdns.StartBIND(t, "home.test")
 	var echo atomic.Value
 	echo.Store("81.2.69.142")
-	url := echoServer(t, &echo)
+	url := echoServer(t, "127.0.0.1", &echo)
 	h := startHub(t, config.Hub{
 		Broker:   config.Broker{Listen: "127.0.0.1:0"},
 		PublicIP: config.PublicIP{Quorum: 1, Interval: time.Second, Sources: []config.IPSource{{Name: "echo", Kind: config.SourceHTTPS, URL: url, Family: 4}}},

@@ -239,3 +239,27 @@ func FuzzParseDNSAnswer(f *testing.F) {
 		}
 	})
 }
+
+// TestOneVotePerOperator: two endpoints of one operator agreeing are one
+// vote, not a quorum.
+func TestOneVotePerOperator(t *testing.T) {
+	fixed := func(ip string) Source {
+		return SourceFunc(func(context.Context, int) (netip.Addr, error) { return netip.ParseAddr(ip) })
+	}
+	same := []Named{
+		{Name: "cf-a", Family: 4, Operator: Operator("one.one.one.one"), Source: fixed("81.2.69.142")},
+		{Name: "cf-b", Family: 4, Operator: Operator("www.one.one.one"), Source: fixed("81.2.69.142")},
+	}
+	if r := Check(context.Background(), same, 2, time.Second); !errors.Is(r.V4.Err, ErrNoQuorum) {
+		t.Errorf("one operator reached quorum: %v %v", r.V4.Addr, r.V4.Err)
+	}
+	two := append(same, Named{Name: "ipify", Family: 4, Operator: Operator("api.ipify.org"), Source: fixed("81.2.69.142")})
+	if r := Check(context.Background(), two, 2, time.Second); r.V4.Err != nil || len(r.V4.Agree) != 2 {
+		t.Errorf("two operators: %v %v %v", r.V4.Addr, r.V4.Agree, r.V4.Err)
+	}
+	for host, want := range map[string]string{"api.ipify.org": "ipify.org", "API6.ipify.org.": "ipify.org", "1.1.1.1": "1.1.1.1", "localhost": "localhost"} {
+		if got := Operator(host); got != want {
+			t.Errorf("Operator(%q) = %q, want %q", host, got, want)
+		}
+	}
+}

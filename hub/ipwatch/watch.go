@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +23,9 @@ type Named struct {
 	Family int // 4, 6 or 0 for both
 	Router bool
 	Source Source
+	// Operator groups sources that are not independent (two endpoints of
+	// one company): they count as one vote. "" is a group of its own.
+	Operator string
 }
 
 // SourceFunc adapts a function (an agent's reported address) to Source.
@@ -73,10 +78,28 @@ func Check(ctx context.Context, sources []Named, quorum int, timeout time.Durati
 		}
 		votes = append(votes, a)
 	}
-	res.V4 = decide(votes, quorum, len(v4))
-	res.V6 = decide(ask(ctx, v6, 6, timeout), quorum, len(v6))
+	res.V4 = decide(independent(votes, v4), quorum, len(v4))
+	res.V6 = decide(independent(ask(ctx, v6, 6, timeout), v6), quorum, len(v6))
 	res.CGNAT = BehindCGNAT(res.RouterWAN, res.V4.Addr)
 	return res
+}
+
+// independent keeps one vote per operator: a second source of the same
+// operator agreeing with the first is not counted again.
+func independent(answers []Answer, sources []Named) []Answer {
+	first := map[string]netip.Addr{}
+	out := make([]Answer, 0, len(answers))
+	for i, a := range answers {
+		op := sources[i].Operator
+		if op != "" && a.Err == nil {
+			if prev, seen := first[op]; seen && prev == a.Addr {
+				continue
+			}
+			first[op] = a.Addr
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 func decide(answers []Answer, quorum, n int) FamilyResult {
@@ -102,6 +125,19 @@ func ask(ctx context.Context, sources []Named, family int, timeout time.Duration
 	return out
 }
 
+// Operator is the last two labels of a host name (api.ipify.org and
+// api6.ipify.org are one operator); an IP literal is its own.
+func Operator(host string) string {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return host
+	}
+	labels := strings.Split(strings.TrimSuffix(strings.ToLower(host), "."), ".")
+	if len(labels) > 2 {
+		labels = labels[len(labels)-2:]
+	}
+	return strings.Join(labels, ".")
+}
+
 // FromConfig builds the configured sources. agent answers an agent
 // source with that device's stable global IPv6.
 func FromConfig(cfg config.PublicIP, userAgent string, agent func(device string) (netip.Addr, error)) []Named {
@@ -111,13 +147,17 @@ func FromConfig(cfg config.PublicIP, userAgent string, agent func(device string)
 		switch s.Kind {
 		case config.SourceHTTPS:
 			n.Source = HTTPS{URL: s.URL, Trace: s.Format == "trace", UserAgent: userAgent}
+			if u, err := url.Parse(s.URL); err == nil {
+				n.Operator = Operator(u.Hostname())
+			}
 		case config.SourceDNS:
 			n.Source = DNS{Server: s.Server, Query: s.Query, Type: s.Type, Class: s.Class}
+			n.Operator = Operator(s.Query)
 		case config.SourceUPnP:
-			n.Source, n.Router, n.Family = UPnP{URL: s.URL}, true, 4
+			n.Source, n.Router, n.Family, n.Operator = UPnP{URL: s.URL}, true, 4, "router"
 		case config.SourceNATPMP:
 			gw, _ := netip.ParseAddr(s.Server) // validated
-			n.Source, n.Router, n.Family = NATPMP{Gateway: gw, Timeout: cfg.Timeout}, true, 4
+			n.Source, n.Router, n.Family, n.Operator = NATPMP{Gateway: gw, Timeout: cfg.Timeout}, true, 4, "router"
 		case config.SourceAgent:
 			dev := s.Device
 			n.Family = 6
