@@ -32,7 +32,9 @@ probes:
 	ctx, cancel := context.WithCancel(context.Background())
 	var r result
 	var wg sync.WaitGroup
-	wg.Go(func() { r = runCtx(ctx, map[string]string{"HOMEFLEET_MQTT_URL": "mqtt://" + b.Addr()}, "agent", "--config", cfg) })
+	wg.Go(func() {
+		r = runCtx(ctx, map[string]string{"HOMEFLEET_MQTT_URL": "mqtt://" + b.Addr()}, "agent", "--config", cfg)
+	})
 	probe := func(w *testbroker.Watcher, name string) wire.Probe {
 		var p wire.Probe
 		if m, ok := w.Latest("homefleet/probetest/probe/" + name); ok {
