@@ -1,6 +1,7 @@
 package ddns
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,6 +22,10 @@ func Do(c *http.Client, req *http.Request) (int, []byte, error) {
 	req.Header.Set("User-Agent", UserAgent)
 	resp, err := c.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message repeats the URL, which may carry a token
+		}
 		return 0, nil, fmt.Errorf("calling %s: %w", req.URL.Host, err)
 	}
 	defer resp.Body.Close()
