@@ -70,6 +70,7 @@ type entry struct {
 	st          State
 	changedAt   time.Time // when the desired address last changed
 	force       bool
+	checkNow    bool // Update now pressed: verify at once, push on any mismatch
 	verifyUntil time.Time // polling after a write
 	nextVerify  time.Time
 	poll        time.Duration
@@ -160,11 +161,17 @@ func (m *Manager) markChanged() {
 	}
 }
 
-// Force writes every enabled record at the next Step, even unchanged,
-// ignoring the minimum interval and our own backoff (a provider's
-// retry-after still holds).
+// Force is "Update DDNS now": a verified record is checked on its
+// authoritative servers at once and re-written only if they differ (so a
+// dyndns2 server never sees a pointless nochg); an unverified one is
+// written. Either ignores the minimum interval and our own backoff; a
+// provider's retry-after still holds.
 func (m *Manager) Force() {
 	for _, e := range m.entries {
+		if e.rec.Verify && e.st.Pushed.IsValid() {
+			e.checkNow, e.nextVerify = true, time.Time{}
+			continue
+		}
 		e.force = true
 	}
 }
@@ -274,6 +281,15 @@ func (m *Manager) verify(ctx context.Context, e *entry) time.Time {
 	cancel()
 	now = m.opt.Now()
 	polling := now.Before(e.verifyUntil)
+	if e.checkNow {
+		e.checkNow = false
+		if err != nil && !polling {
+			m.opt.Log.Info("ddns record re-pushed on request", "record", e.rec.Key(), "err", err)
+			e.st.InSync, e.st.LastError, e.force = false, err.Error(), true
+			m.save(ctx, e)
+			return now
+		}
+	}
 	switch {
 	case err == nil:
 		if !e.verifyUntil.IsZero() {

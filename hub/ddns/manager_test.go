@@ -202,12 +202,30 @@ func TestVerifyEscalates(t *testing.T) {
 
 func TestForce(t *testing.T) {
 	p := &recorder{}
-	m, _, _, _ := setup(p, &zone{}, State{}, "h")
+	z := &zone{}
+	m, c, _, _ := setup(p, z, State{}, "h")
 	m.SetAddr(4, ip1)
 	m.Step(context.Background())
+	c.add(time.Minute)
+	m.Step(context.Background()) // verified
+	m.Force()
+	m.Step(context.Background())
+	if len(p.calls) != 1 {
+		t.Errorf("in sync: Update now must not write again, calls %v", p.calls)
+	}
+	z.wrong = true
 	m.Force()
 	m.Step(context.Background())
 	if len(p.calls) != 2 {
-		t.Errorf("calls %v", p.calls)
+		t.Errorf("out of sync: Update now must write at once, calls %v", p.calls)
+	}
+	unverified, _, _, _ := setup(p, z, State{}, "h")
+	unverified.entries[0].rec.Verify = false
+	unverified.SetAddr(4, ip1)
+	unverified.Step(context.Background())
+	unverified.Force()
+	unverified.Step(context.Background())
+	if len(p.calls) != 4 {
+		t.Errorf("unverified record: Update now writes, calls %v", p.calls)
 	}
 }
