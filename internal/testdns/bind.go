@@ -34,6 +34,13 @@ type BIND struct {
 // fails under HOMEFLEET_REQUIRE_PEERS=1, when named is not installed.
 func StartBIND(t testing.TB, zone string) *BIND {
 	t.Helper()
+	return StartBINDOn(t, zone, "127.0.0.1", "")
+}
+
+// StartBINDOn is StartBIND on a given loopback address and port ("" for
+// a free one); its zone's NS record points at that address.
+func StartBINDOn(t testing.TB, zone, ip, port string) *BIND {
+	t.Helper()
 	named, err := exec.LookPath("named")
 	if err != nil {
 		if _, err2 := os.Stat("/usr/sbin/named"); err2 != nil {
@@ -45,12 +52,14 @@ func StartBIND(t testing.TB, zone string) *BIND {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	b := &BIND{Zone: zone, KeyName: "homefleet-test", Secret: base64.StdEncoding.EncodeToString(key), Log: &bytes.Buffer{}}
-	port := freeUDPAndTCP(t)
-	b.Addr = "127.0.0.1:" + port
+	if port == "" {
+		port = freeUDPAndTCP(t, ip)
+	}
+	b.Addr = net.JoinHostPort(ip, port)
 	conf := fmt.Sprintf(`options {
 	directory %[1]q;
 	pid-file %[7]q;
-	listen-on port %[2]s { 127.0.0.1; };
+	listen-on port %[2]s { %[8]s; };
 	listen-on-v6 { none; };
 	recursion no;
 	dnssec-validation no;
@@ -64,12 +73,12 @@ zone %[5]q {
 	file %[6]q;
 	update-policy { grant %[3]s zonesub ANY; };
 };
-`, dir, port, b.KeyName, b.Secret, zone, filepath.Join(dir, "zone.db"), filepath.Join(dir, "named.pid"))
+`, dir, port, b.KeyName, b.Secret, zone, filepath.Join(dir, "zone.db"), filepath.Join(dir, "named.pid"), ip)
 	zoneFile := fmt.Sprintf(`$TTL 60
 @ IN SOA ns1.%[1]s. hostmaster.%[1]s. 1 60 60 600 60
 @ IN NS ns1.%[1]s.
-ns1 IN A 127.0.0.1
-`, zone)
+ns1 IN A %[2]s
+`, zone, ip)
 	must(t, os.WriteFile(filepath.Join(dir, "named.conf"), []byte(conf), 0o600))
 	must(t, os.WriteFile(filepath.Join(dir, "zone.db"), []byte(zoneFile), 0o600))
 	args := []string{"-g", "-c", filepath.Join(dir, "named.conf"), "-n", "1"}
@@ -122,15 +131,15 @@ func (b *BIND) Dig(t testing.TB, name, qtype string) string {
 }
 
 // freeUDPAndTCP finds a loopback port free for both transports.
-func freeUDPAndTCP(t testing.TB) string {
+func freeUDPAndTCP(t testing.TB, ip string) string {
 	t.Helper()
 	for range 50 {
-		l, err := net.Listen("tcp4", "127.0.0.1:0")
+		l, err := net.Listen("tcp4", ip+":0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		port := l.Addr().(*net.TCPAddr).Port
-		pc, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", port))
+		pc, err := net.ListenPacket("udp4", fmt.Sprintf("%s:%d", ip, port))
 		_ = l.Close()
 		if err == nil {
 			_ = pc.Close()

@@ -3,7 +3,10 @@ package rfc2136
 import (
 	"context"
 	"errors"
+	"net"
 	"net/netip"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,4 +112,31 @@ func FuzzOutcome(f *testing.F) {
 		}
 		_ = Outcome(m, ddns.Record{Name: "a.home.test", Zone: "home.test"}, "ns")
 	})
+}
+
+// TestVerifyFindsTheZonesNameServers: without configured servers the
+// verifier looks up the zone's NS and asks them on port 53 directly.
+func TestVerifyFindsTheZonesNameServers(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to listen on port 53 (CI runs as root)")
+	}
+	if l, err := net.Listen("tcp4", "127.0.0.1:53"); err != nil {
+		t.Skipf("127.0.0.1:53 is taken (a local resolver?): %v", err)
+	} else {
+		_ = l.Close()
+	}
+	b := testdns.StartBINDOn(t, "home.test", "127.0.0.1", "53")
+	p, _ := New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret, Timeout: 5 * time.Second})
+	r := ddns.Record{Name: "nas.home.test", Zone: "home.test", Type: "A", TTL: 60}
+	ctx := context.Background()
+	if err := p.Update(ctx, r, netip.MustParseAddr("81.2.69.142")); err != nil {
+		t.Fatal(err)
+	}
+	v := ddns.Authoritative{Resolver: b.Addr, Timeout: 2 * time.Second}
+	if err := v.Verify(ctx, r, netip.MustParseAddr("81.2.69.142")); err != nil {
+		t.Errorf("verify through the zone's NS: %v", err)
+	}
+	if err := v.Verify(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrMismatch) || !strings.Contains(err.Error(), "127.0.0.1:53") {
+		t.Errorf("mismatch must name the server: %v", err)
+	}
 }
