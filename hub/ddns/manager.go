@@ -70,7 +70,7 @@ type entry struct {
 	st          State
 	changedAt   time.Time // when the desired address last changed
 	force       bool
-	checkNow    bool // Update now pressed: verify at once, push on any mismatch
+	checkNow    bool      // Update now pressed: verify at once, push on any mismatch
 	verifyUntil time.Time // polling after a write
 	nextVerify  time.Time
 	poll        time.Duration
