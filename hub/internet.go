@@ -176,7 +176,11 @@ func StableGlobalIPv6(n wire.Net) netip.Addr {
 	var all []netip.Addr
 	for _, itf := range n.Interfaces {
 		for _, a := range itf.IPv6 {
-			if ip, err := netip.ParseAddr(a.Addr); err == nil && a.Stable && ipwatch.CheckPublic(ip) == nil {
+			ip, err := netip.ParseAddr(a.Addr)
+			if p, perr := netip.ParsePrefix(a.Addr); perr == nil { // agents send addr/len
+				ip, err = p.Addr(), nil
+			}
+			if err == nil && a.Stable && ipwatch.CheckPublic(ip) == nil {
 				all = append(all, ip)
 			}
 		}

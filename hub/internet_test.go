@@ -275,7 +275,7 @@ func TestAgentAAAA(t *testing.T) {
 	w := testbroker.Watch(t, h.BrokerURL(), "homefleet/#")
 	announce := func(dev, stable string) {
 		doc := wire.Net{V: wire.NetVersion, TS: time.Now().Unix(), Interfaces: []wire.NetInterface{{Name: "eth0", MAC: "aa:bb:cc:dd:ee:01",
-			IPv6: []wire.NetIPv6{{Addr: "2a00:1450:4001:80b::dead", Stable: false}, {Addr: "fe80::1", Stable: true}, {Addr: stable, Stable: true}}}}}
+			IPv6: []wire.NetIPv6{{Addr: "2a00:1450:4001:80b::dead/64", Stable: false}, {Addr: "fe80::1/64", Stable: true}, {Addr: stable + "/64", Stable: true}}}}}
 		j, _ := json.Marshal(doc)
 		w.Publish(t, sc.Net(dev), j, true)
 	}

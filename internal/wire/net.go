@@ -22,7 +22,7 @@ type NetInterface struct {
 
 // NetIPv6 is one IPv6 address.
 type NetIPv6 struct {
-	Addr   string `json:"addr"`
+	Addr   string `json:"addr"` // address/prefix length, e.g. 2a00:1450::10/64
 	Stable bool   `json:"stable"`
 }
 
