@@ -163,6 +163,9 @@ func (in *internet) handleCommand(t string, _ []byte, retained bool) error {
 }
 
 func (in *internet) queue(m any) {
+	if !in.enabled() {
+		return // nobody runs the loop
+	}
 	select {
 	case in.in <- m:
 	default:
