@@ -56,8 +56,7 @@ type internet struct {
 	now      func() time.Time
 	ifaces   func() string
 	pollEach time.Duration // how often interfaces and the wall clock are looked at
-	pub      publisher
-	ctx      context.Context
+	pub      publisher // set by run, for the manager's events
 	sent     map[string][]byte            // last record documents published
 	prefixes map[[2]netip.Prefix][]string // pending /64 changes (old, new) → devices, flushed as one event
 }
@@ -66,7 +65,7 @@ type forceMsg struct{}
 
 func newInternet(ctx context.Context, cfg config.Hub, version string, st *store.Store, log *slog.Logger) (*internet, error) {
 	in := &internet{sc: cfg.MQTT.Scheme(), version: version, log: log, cfg: cfg.PublicIP, st: st, deviceV6: map[string]netip.Addr{}, sent: map[string][]byte{}, prefixes: map[[2]netip.Prefix][]string{},
-		in: make(chan any, 64), resend: make(chan struct{}, 1), now: time.Now, ifaces: interfaceAddrs, pollEach: netPoll, pub: nopPublisher{}, ctx: ctx}
+		in: make(chan any, 64), resend: make(chan struct{}, 1), now: time.Now, ifaces: interfaceAddrs, pollEach: netPoll, pub: nopPublisher{}}
 	in.sources = ipwatch.FromConfig(cfg.PublicIP, ddns.UserAgent, in.agentAddr)
 	for _, s := range in.sources {
 		in.hasV6 = in.hasV6 || s.Family != 4
@@ -196,7 +195,7 @@ func StableGlobalIPv6(n wire.Net) netip.Addr {
 }
 
 func (in *internet) run(ctx context.Context, pub publisher) error {
-	in.pub, in.ctx = pub, ctx
+	in.pub = pub
 	poll := time.NewTicker(in.pollEach)
 	defer poll.Stop()
 	check := time.NewTimer(0)
@@ -323,13 +322,13 @@ func prefix64(a netip.Addr) netip.Prefix {
 	return p
 }
 
-func (in *internet) ddnsEvent(e ddns.Event) {
+func (in *internet) ddnsEvent(ctx context.Context, e ddns.Event) {
 	switch e.Kind {
 	case ddns.EventFailed, ddns.EventDisabled:
-		in.trigger(in.ctx, in.pub, wire.Trigger{Event: discovery.TriggerDDNSUpdateFailed, Record: e.Record.Key(), New: e.New.String(), Error: errText(e.Err)})
+		in.trigger(ctx, in.pub, wire.Trigger{Event: discovery.TriggerDDNSUpdateFailed, Record: e.Record.Key(), New: e.New.String(), Error: errText(e.Err)})
 	case ddns.EventMismatch:
 		ev := wire.Event{V: 1, TS: in.now().Unix(), Type: "ddns_mismatch", Verb: e.Record.Key(), Reason: errText(e.Err)}
-		_ = mqttc.PublishJSON(in.ctx, in.pub, in.sc.Event(DeviceID), ev, false)
+		_ = mqttc.PublishJSON(ctx, in.pub, in.sc.Event(DeviceID), ev, false)
 	}
 }
 

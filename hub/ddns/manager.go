@@ -59,7 +59,7 @@ type Options struct {
 	CallTimeout    time.Duration
 	Now            func() time.Time
 	Jitter         func(max time.Duration) time.Duration // full jitter: uniform in [0, max)
-	OnEvent        func(Event)
+	OnEvent        func(context.Context, Event)
 	Log            *slog.Logger
 }
 
@@ -118,7 +118,7 @@ func New(bindings []Binding, ver Verifier, st Store, opt Options) *Manager {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	if opt.OnEvent == nil {
-		opt.OnEvent = func(Event) {}
+		opt.OnEvent = func(context.Context, Event) {}
 	}
 	m := &Manager{opt: opt, ver: ver, store: st, providers: map[string]*providerState{}, addr: map[int]netip.Addr{}, device: map[string]netip.Addr{}}
 	for _, b := range bindings {
@@ -242,11 +242,11 @@ func (m *Manager) push(ctx context.Context, e *entry, now time.Time) time.Time {
 			e.verifyUntil, e.nextVerify, e.poll, e.mismatches = done.Add(m.opt.VerifyTimeout), done, verifyPollFirst, 0
 		}
 		m.opt.Log.Info("ddns record written", "record", e.rec.Key(), "old", old, "new", want, "write_ms", e.st.WriteMS)
-		m.opt.OnEvent(Event{Kind: EventUpdated, Record: e.rec, Old: old, New: want})
+		m.opt.OnEvent(ctx, Event{Kind: EventUpdated, Record: e.rec, Old: old, New: want})
 	case errors.Is(err, ErrDisabled):
 		e.st.Disabled, e.st.ConfigHash, e.st.LastError, e.st.InSync = err.Error(), e.hash, err.Error(), false
 		m.opt.Log.Error("ddns record disabled", "record", e.rec.Key(), "err", err)
-		m.opt.OnEvent(Event{Kind: EventDisabled, Record: e.rec, Old: old, New: want, Err: err})
+		m.opt.OnEvent(ctx, Event{Kind: EventDisabled, Record: e.rec, Old: old, New: want, Err: err})
 	default:
 		p.failures++
 		wait := m.opt.Jitter(min(m.opt.MaxBackoff, backoffBase<<min(p.failures-1, 20)))
@@ -256,7 +256,7 @@ func (m *Manager) push(ctx context.Context, e *entry, now time.Time) time.Time {
 		p.nextTry = done.Add(wait)
 		e.st.NextTry, e.st.LastError, e.st.InSync = p.nextTry, err.Error(), false
 		m.opt.Log.Warn("ddns write failed", "record", e.rec.Key(), "retry_in", wait.Round(time.Second), "err", err)
-		m.opt.OnEvent(Event{Kind: EventFailed, Record: e.rec, Old: old, New: want, Err: err})
+		m.opt.OnEvent(ctx, Event{Kind: EventFailed, Record: e.rec, Old: old, New: want, Err: err})
 	}
 	m.save(ctx, e)
 	if err == nil {
@@ -301,7 +301,7 @@ func (m *Manager) verify(ctx context.Context, e *entry) time.Time {
 		e.nextVerify = now.Add(m.opt.VerifyInterval)
 		m.save(ctx, e)
 		if !wasSync {
-			m.opt.OnEvent(Event{Kind: EventVerified, Record: e.rec, New: e.st.Pushed})
+			m.opt.OnEvent(ctx, Event{Kind: EventVerified, Record: e.rec, New: e.st.Pushed})
 		}
 	case polling:
 		e.nextVerify = now.Add(e.poll)
@@ -316,7 +316,7 @@ func (m *Manager) verify(ctx context.Context, e *entry) time.Time {
 			m.opt.Log.Warn("ddns record not served by its authoritative servers", "record", e.rec.Key(), "err", err)
 		case 2:
 			m.opt.Log.Warn("ddns record still not served", "record", e.rec.Key(), "err", err)
-			m.opt.OnEvent(Event{Kind: EventMismatch, Record: e.rec, New: e.st.Pushed, Err: err})
+			m.opt.OnEvent(ctx, Event{Kind: EventMismatch, Record: e.rec, New: e.st.Pushed, Err: err})
 		default:
 			m.opt.Log.Warn("ddns record re-pushed after three mismatches", "record", e.rec.Key(), "err", err)
 			e.force, e.mismatches = true, 0

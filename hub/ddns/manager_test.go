@@ -66,7 +66,7 @@ func setup(p Provider, z Verifier, st State, hash string) (*Manager, *clock, *[]
 	var evs []Event
 	saved := savedStates{}
 	m := New([]Binding{{Record: rec, Provider: p, Hash: hash, State: st}}, z, saved, Options{
-		Now: c.now, Jitter: noJitter, OnEvent: func(e Event) { evs = append(evs, e) },
+		Now: c.now, Jitter: noJitter, OnEvent: func(_ context.Context, e Event) { evs = append(evs, e) },
 		VerifyInterval: 10 * time.Minute, VerifyTimeout: time.Minute, MaxBackoff: time.Hour,
 	})
 	return m, c, &evs, saved
