@@ -1,15 +1,10 @@
 package hub
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -55,8 +50,8 @@ type internet struct {
 	resend   chan struct{}
 	now      func() time.Time
 	ifaces   func() string
-	pollEach time.Duration // how often interfaces and the wall clock are looked at
-	pub      publisher // set by run, for the manager's events
+	pollEach time.Duration                // how often interfaces and the wall clock are looked at
+	pub      publisher                    // set by run, for the manager's events
 	sent     map[string][]byte            // last record documents published
 	prefixes map[[2]netip.Prefix][]string // pending /64 changes (old, new) → devices, flushed as one event
 }
@@ -304,108 +299,4 @@ func (in *internet) check(ctx context.Context, pub publisher) {
 		}
 	}
 	_ = mqttc.PublishJSON(ctx, pub, in.sc.HubPublicIP(), s, true)
-}
-
-// flushPrefixes reports a delegated-prefix change once, with every
-// device it moved, however many agents reported it.
-func (in *internet) flushPrefixes(ctx context.Context, pub publisher) {
-	for k, devs := range in.prefixes {
-		slices.Sort(devs)
-		in.log.Info("IPv6 prefix changed", "old", k[0], "new", k[1], "devices", devs)
-		in.trigger(ctx, pub, wire.Trigger{Event: discovery.TriggerIPChanged, Family: "ipv6-prefix", Old: k[0].String(), New: k[1].String(), Device: strings.Join(devs, ",")})
-	}
-	clear(in.prefixes)
-}
-
-func prefix64(a netip.Addr) netip.Prefix {
-	p, _ := a.Prefix(64)
-	return p
-}
-
-func (in *internet) ddnsEvent(ctx context.Context, e ddns.Event) {
-	switch e.Kind {
-	case ddns.EventFailed, ddns.EventDisabled:
-		in.trigger(ctx, in.pub, wire.Trigger{Event: discovery.TriggerDDNSUpdateFailed, Record: e.Record.Key(), New: e.New.String(), Error: errText(e.Err)})
-	case ddns.EventMismatch:
-		ev := wire.Event{V: 1, TS: in.now().Unix(), Type: "ddns_mismatch", Verb: e.Record.Key(), Reason: errText(e.Err)}
-		_ = mqttc.PublishJSON(ctx, in.pub, in.sc.Event(DeviceID), ev, false)
-	}
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
-func (in *internet) trigger(ctx context.Context, pub publisher, t wire.Trigger) {
-	if err := mqttc.PublishJSON(ctx, pub, in.sc.HubPublicIPTrigger(), t, false); err != nil {
-		in.log.Warn("trigger not sent", "event", t.Event, "err", err)
-	}
-}
-
-func (in *internet) publishAll(ctx context.Context, pub publisher) {
-	_ = mqttc.PublishJSON(ctx, pub, in.sc.Discovery(DeviceID+"_internet"), discovery.InternetPayload(DeviceID, in.version, in.hasV6, in.records, in.sc), true)
-	if in.state.Checked != "" {
-		_ = mqttc.PublishJSON(ctx, pub, in.sc.HubPublicIP(), in.state, true)
-	}
-	clear(in.sent)
-	in.publishRecords(ctx, pub)
-}
-
-// publishRecords publishes the record documents that changed.
-func (in *internet) publishRecords(ctx context.Context, pub publisher) {
-	if in.mgr == nil {
-		return
-	}
-	for _, b := range in.mgr.States() {
-		doc := wire.DDNSRecord{V: 1, Name: b.Record.Name, Type: b.Record.Type, InSync: b.State.InSync, LastError: b.State.LastError,
-			PropagationMS: b.State.PropagationMS, WriteMS: b.State.WriteMS, Disabled: b.State.Disabled != ""}
-		if b.State.Pushed.IsValid() {
-			doc.Addr = b.State.Pushed.String()
-		}
-		doc.LastUpdate, doc.VerifiedAt = stamp(b.State.PushedAt), stamp(b.State.VerifiedAt)
-		j, _ := json.Marshal(doc)
-		if bytes.Equal(in.sent[b.Record.Key()], j) {
-			continue
-		}
-		if err := pub.Publish(ctx, in.sc.HubDDNS(b.Record.Key()), j, true); err == nil {
-			in.sent[b.Record.Key()] = j
-		}
-	}
-}
-
-// hashSum is a short digest of a configuration.
-func hashSum(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:8])
-}
-
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// interfaceAddrs is the host's addresses as one string; a change means
-// the network changed.
-func interfaceAddrs() string {
-	addrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return ""
-	}
-	out := make([]string, 0, len(addrs))
-	for _, a := range addrs {
-		out = append(out, a.String())
-	}
-	slices.Sort(out)
-	return strings.Join(out, ",")
-}
-
-type nopPublisher struct{}
-
-func (nopPublisher) Publish(context.Context, string, []byte, bool) error {
-	return errors.New("not connected yet")
 }
