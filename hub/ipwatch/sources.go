@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/huin/goupnp"
 	"github.com/huin/goupnp/dcps/internetgateway2"
 	natpmp "github.com/jackpal/go-nat-pmp"
 	"github.com/miekg/dns"
@@ -154,7 +155,12 @@ type UPnP struct{ URL string }
 // Router marks sources that report the router's WAN address.
 func (UPnP) Router() bool { return true }
 
-// Lookup asks every WAN IP connection service the description lists.
+type externalIPer interface {
+	GetExternalIPAddressCtx(ctx context.Context) (string, error)
+}
+
+// Lookup asks the first WAN connection service the description lists:
+// WANIPConnection (v1 or v2), or WANPPPConnection on a PPPoE line.
 func (u UPnP) Lookup(ctx context.Context, family int) (netip.Addr, error) {
 	if family != 4 {
 		return netip.Addr{}, fmt.Errorf("%w: UPnP IGD reports only IPv4", ErrWrongFamily)
@@ -163,18 +169,32 @@ func (u UPnP) Lookup(ctx context.Context, family int) (netip.Addr, error) {
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("%w: %w", ErrSource, err)
 	}
-	clients, err := internetgateway2.NewWANIPConnection1ClientsByURLCtx(ctx, loc)
+	svc, err := wanService(ctx, loc)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("%w: reading %s: %w", ErrSource, u.URL, err)
 	}
-	if len(clients) == 0 {
-		return netip.Addr{}, fmt.Errorf("%w: %s lists no WANIPConnection service", ErrSource, u.URL)
-	}
-	ip, err := clients[0].GetExternalIPAddressCtx(ctx)
+	ip, err := svc.GetExternalIPAddressCtx(ctx)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("%w: GetExternalIPAddress: %w", ErrSource, err)
 	}
 	return parseRouter(ip)
+}
+
+func wanService(ctx context.Context, loc *url.URL) (externalIPer, error) {
+	root, err := goupnp.DeviceByURLCtx(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	if c, _ := internetgateway2.NewWANIPConnection1ClientsFromRootDevice(root, loc); len(c) > 0 {
+		return c[0], nil
+	}
+	if c, _ := internetgateway2.NewWANIPConnection2ClientsFromRootDevice(root, loc); len(c) > 0 {
+		return c[0], nil
+	}
+	if c, _ := internetgateway2.NewWANPPPConnection1ClientsFromRootDevice(root, loc); len(c) > 0 {
+		return c[0], nil
+	}
+	return nil, errors.New("it lists no WANIPConnection or WANPPPConnection service")
 }
 
 // NATPMP reads the router's WAN address over NAT-PMP (RFC 6886).

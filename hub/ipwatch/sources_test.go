@@ -70,16 +70,24 @@ const igdDesc = `<?xml version="1.0"?>
 // recording the SOAPAction headers it got.
 func igd(t *testing.T, wan string) (string, *[]string) {
 	t.Helper()
+	return igdWith(t, "WANIPConnection", wan)
+}
+
+// igdWith serves a router whose WAN service is svc (WANIPConnection or
+// WANPPPConnection, version 1).
+func igdWith(t *testing.T, svc, wan string) (string, *[]string) {
+	t.Helper()
+	desc := strings.ReplaceAll(igdDesc, "WANIPConnection", svc)
 	var mu sync.Mutex
 	var actions []string
 	mux := http.NewServeMux()
-	mux.HandleFunc("/rootDesc.xml", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(igdDesc)) })
+	mux.HandleFunc("/rootDesc.xml", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(desc)) })
 	mux.HandleFunc("/ctl/IPConn", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		actions = append(actions, r.Header.Get("SOAPAction"))
 		mu.Unlock()
 		w.Header().Set("Content-Type", `text/xml; charset="utf-8"`)
-		_, _ = w.Write([]byte(`<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:GetExternalIPAddressResponse xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1"><NewExternalIPAddress>` + wan + `</NewExternalIPAddress></u:GetExternalIPAddressResponse></s:Body></s:Envelope>`))
+		_, _ = w.Write([]byte(`<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:GetExternalIPAddressResponse xmlns:u="urn:schemas-upnp-org:service:` + svc + `:1"><NewExternalIPAddress>` + wan + `</NewExternalIPAddress></u:GetExternalIPAddressResponse></s:Body></s:Envelope>`))
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -121,6 +129,7 @@ func TestSources(t *testing.T) {
 	dnsTXT := dnsServer(t, `whoami.cloudflare. 0 CH TXT "81.2.69.142"`)
 	dnsTwo := dnsServer(t, "myip.opendns.com. 0 IN A 81.2.69.142", "myip.opendns.com. 0 IN A 81.2.69.143")
 	upnp, actions := igd(t, "100.72.1.5")
+	pppoe, pppActions := igdWith(t, "WANPPPConnection", "81.2.69.142")
 	natpmpServer(t, "127.0.53.51", [4]byte{81, 2, 69, 142})
 
 	tests := []struct {
@@ -140,6 +149,7 @@ func TestSources(t *testing.T) {
 		{"dns two answers", DNS{Server: dnsTwo, Query: "myip.opendns.com"}, 4, "", ErrNotAddress},
 		{"upnp router", UPnP{URL: upnp}, 4, "100.72.1.5", nil},
 		{"upnp no IPv6", UPnP{URL: upnp}, 6, "", ErrWrongFamily},
+		{"upnp PPPoE router", UPnP{URL: pppoe}, 4, "81.2.69.142", nil},
 		{"natpmp router", NATPMP{Gateway: netip.MustParseAddr("127.0.53.51"), Timeout: 2 * time.Second}, 4, "81.2.69.142", nil},
 	}
 	for _, tt := range tests {
@@ -157,6 +167,9 @@ func TestSources(t *testing.T) {
 	}
 	if len(*actions) == 0 || !strings.Contains((*actions)[0], "WANIPConnection:1#GetExternalIPAddress") {
 		t.Errorf("router saw SOAP actions %q", *actions)
+	}
+	if len(*pppActions) == 0 || !strings.Contains((*pppActions)[0], "WANPPPConnection:1#GetExternalIPAddress") {
+		t.Errorf("PPPoE router saw SOAP actions %q", *pppActions)
 	}
 }
 
