@@ -199,7 +199,7 @@ func (in *internet) run(ctx context.Context, pub publisher) error {
 	defer step.Stop()
 	flush := time.NewTimer(time.Hour)
 	defer flush.Stop()
-	lastIfaces, lastTick := in.ifaces(), time.Now()
+	lastIfaces, lastWall := in.ifaces(), in.now().Round(0)
 	for {
 		select {
 		case <-ctx.Done():
@@ -209,14 +209,14 @@ func (in *internet) run(ctx context.Context, pub publisher) error {
 		case <-check.C:
 			in.check(ctx, pub)
 			check.Reset(in.cfg.Interval)
-		case now := <-poll.C:
-			ifs := in.ifaces()
-			resumed := now.Round(0).Sub(lastTick.Round(0)) > 3*in.pollEach // the wall clock jumped: we slept
+		case <-poll.C:
+			ifs, wall := in.ifaces(), in.now().Round(0) // Round(0): the wall clock, which runs on while suspended
+			resumed := wall.Sub(lastWall) > 3*in.pollEach
 			if ifs != lastIfaces || resumed {
 				in.log.Info("network changed, checking the public address", "resumed", resumed)
 				check.Reset(0)
 			}
-			lastIfaces, lastTick = ifs, now
+			lastIfaces, lastWall = ifs, wall
 		case m := <-in.in:
 			switch m := m.(type) {
 			case agentV6:

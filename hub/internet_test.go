@@ -314,8 +314,9 @@ func TestAgentAAAA(t *testing.T) {
 	}
 }
 
-// TestRecheckOnNetworkChange: an interface change re-checks the public
-// address at once, long before the interval.
+// TestRecheckOnNetworkChange: an interface change, or a resume (the wall
+// clock jumped), re-checks the public address at once, long before the
+// interval.
 func TestRecheckOnNetworkChange(t *testing.T) {
 	st, err := store.Open(":memory:")
 	if err != nil {
@@ -338,6 +339,8 @@ func TestRecheckOnNetworkChange(t *testing.T) {
 	var ifs atomic.Value
 	ifs.Store("192.168.1.10/24")
 	in.ifaces = func() string { return ifs.Load().(string) }
+	var skew atomic.Int64
+	in.now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	in.pollEach = 20 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -362,5 +365,11 @@ func TestRecheckOnNetworkChange(t *testing.T) {
 	ifs.Store("192.168.1.10/24,2a00:1450::10/64") // the router handed out a new prefix
 	if !waitN(2) {
 		t.Fatal("no re-check after the network changed")
+	}
+	time.Sleep(100 * time.Millisecond)
+	n := asked.Load()
+	skew.Store(int64(8 * time.Hour)) // the hub slept through the night
+	if !waitN(n + 1) {
+		t.Fatal("no re-check after a resume")
 	}
 }
