@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/homefleet/homefleet/internal/config"
@@ -78,16 +79,9 @@ func RecordsFromConfig(cfg config.DDNS) []Record {
 	out := make([]Record, 0, len(cfg.Records))
 	for _, c := range cfg.Records {
 		out = append(out, Record{
-			Name: trimDot(c.Name), Zone: trimDot(c.Zone), Type: c.Type, TTL: c.TTL, Provider: c.Provider,
+			Name: strings.TrimSuffix(c.Name, "."), Zone: strings.TrimSuffix(c.Zone, "."), Type: c.Type, TTL: c.TTL, Provider: c.Provider,
 			Device: c.Device, MinInterval: c.MinInterval, Verify: c.VerifyOn(), NS: c.NS,
 		})
 	}
 	return out
-}
-
-func trimDot(s string) string {
-	if len(s) > 0 && s[len(s)-1] == '.' {
-		return s[:len(s)-1]
-	}
-	return s
 }

@@ -141,9 +141,7 @@ func (w Wake) validate(v *validator) {
 			v.add(field+".broadcast", t.Broadcast, "want the subnet's IPv4 broadcast, e.g. 192.168.1.255")
 		}
 		if t.ConfirmTCP != "" {
-			if _, _, err := net.SplitHostPort(t.ConfirmTCP); err != nil {
-				v.add(field+".confirm_tcp", t.ConfirmTCP, "want host:port")
-			}
+			v.hostPort(field+".confirm_tcp", t.ConfirmTCP)
 		}
 	}
 }

@@ -2,10 +2,10 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -157,20 +157,11 @@ func (d *DDNS) setDefaults() {
 			r.TTL = 300
 		}
 		if r.Zone == "" {
-			if _, zone, ok := cutLabel(r.Name); ok {
+			if _, zone, ok := strings.Cut(r.Name, "."); ok {
 				r.Zone = zone
 			}
 		}
 	}
-}
-
-func cutLabel(name string) (string, string, bool) {
-	for i := range len(name) {
-		if name[i] == '.' {
-			return name[:i], name[i+1:], true
-		}
-	}
-	return "", "", false
 }
 
 // VerifyOn reports whether the record is checked on its authoritative servers.
@@ -197,7 +188,7 @@ func (p PublicIP) validate(v *validator) {
 			validURL(v, f+".url", s.URL, true)
 			v.oneOf(f+".format", s.Format, "", "plain", "trace")
 		case SourceDNS:
-			hostPort(v, f+".server", s.Server)
+			v.hostPort(f+".server", s.Server)
 			if s.Query == "" {
 				v.add(f+".query", "", "required (e.g. myip.opendns.com)")
 			}
@@ -249,11 +240,11 @@ func (d DDNS) validate(v *validator) {
 			v.add(f+".ttl", strconv.Itoa(r.TTL), "must be 1-86400 seconds")
 		}
 		for j, ns := range r.NS {
-			hostPort(v, fmt.Sprintf("%s.ns[%d]", f, j), ns)
+			v.hostPort(fmt.Sprintf("%s.ns[%d]", f, j), ns)
 		}
 	}
 	if d.Resolver != "" {
-		hostPort(v, "ddns.resolver", d.Resolver)
+		v.hostPort("ddns.resolver", d.Resolver)
 	}
 }
 
@@ -262,7 +253,7 @@ func (p Probe) validate(v *validator, f string) {
 	v.oneOf(f+".kind", p.Kind, ProbeSMB, ProbeTCP, ProbeHTTP, ProbeDNS)
 	switch p.Kind {
 	case ProbeTCP:
-		hostPort(v, f+".target", p.Target)
+		v.hostPort(f+".target", p.Target)
 	case ProbeHTTP:
 		validURL(v, f+".target", p.Target, false)
 	case ProbeSMB, ProbeDNS:
@@ -295,12 +286,6 @@ func validateProbes(v *validator, probes []Probe) {
 			v.add(f+".name", p.Name, "duplicate name")
 		}
 		seen[p.Name] = true
-	}
-}
-
-func hostPort(v *validator, field, s string) {
-	if _, port, err := net.SplitHostPort(s); err != nil || port == "" {
-		v.add(field, s, "want host:port")
 	}
 }
 

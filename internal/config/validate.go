@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -43,6 +44,12 @@ func (v *validator) file(field, path string) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		v.add(field, path, "cannot read file: "+errors.Unwrap(err).Error())
+	}
+}
+
+func (v *validator) hostPort(field, s string) {
+	if _, port, err := net.SplitHostPort(s); err != nil || port == "" {
+		v.add(field, s, "want host:port")
 	}
 }
 
