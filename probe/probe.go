@@ -69,7 +69,7 @@ func HTTP(ctx context.Context, url string) (string, error) {
 	}
 	req.Header.Set("User-Agent", "homefleet-probe")
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}}
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}, DisableKeepAlives: true}} // a transport per probe: no idle connection outlives it
 	resp, err := c.Do(req)
 	if err != nil {
 		return "", fmt.Errorf("requesting %s: %w", url, err)

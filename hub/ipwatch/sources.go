@@ -91,6 +91,7 @@ func familyClient(family int) *http.Client {
 			return d.DialContext(ctx, network, addr)
 		},
 		TLSHandshakeTimeout: 5 * time.Second,
+		DisableKeepAlives:   true, // a transport per lookup: no idle connection may outlive it
 	}
 	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }

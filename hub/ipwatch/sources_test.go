@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -275,4 +276,33 @@ func TestOneVotePerOperator(t *testing.T) {
 			t.Errorf("Operator(%q) = %q, want %q", host, got, want)
 		}
 	}
+}
+
+// TestEchoLeavesNoConnection: each lookup has its own transport, so no
+// connection may stay open after it (one per check would pile up).
+func TestEchoLeavesNoConnection(t *testing.T) {
+	var open atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("81.2.69.142")) }))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			open.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			open.Add(-1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	for range 3 {
+		if _, err := (HTTPS{URL: srv.URL}).Lookup(context.Background(), 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 100 {
+		if open.Load() == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%d connections still open after the lookups", open.Load())
 }
