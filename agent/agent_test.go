@@ -11,8 +11,9 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
+	"github.com/homefleet/homefleet/agent/power"
 	"github.com/homefleet/homefleet/discovery"
-	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -39,26 +40,34 @@ func (r *recorder) take() []testbroker.Message {
 	return out
 }
 
-func newTestAgent(src host.Source) *Agent {
-	now := hosttest.Start
-	return New(Options{
-		ID: testID, Version: "1.0.0", Interval: time.Hour, Heartbeat: time.Minute,
-		Scheme: topic.Default(), Now: func() time.Time { return now },
-	}, host.New(src))
+// newTestAgent builds the agent's main part on src, with a recorder as
+// its session and *now as its clock; edits adjust config and deps.
+func newTestAgent(src host.Source, now *time.Time, edits ...func(*config.Agent, *Deps)) (*Agent, *recorder) {
+	cfg := config.Agent{Device: config.Device{ID: testID}, MQTT: config.MQTT{URL: "mqtt://127.0.0.1:1"},
+		Collect: config.Collect{Interval: 10 * time.Second, Heartbeat: time.Minute}}
+	cfg.SetDefaults()
+	d := Deps{Version: "1.0.0", Collectors: &Collectors{Host: host.New(src)}, Power: &power.Recorder{},
+		Now: func() time.Time { return *now }}
+	for _, e := range edits {
+		e(&cfg, &d)
+	}
+	d.defaults(cfg)
+	rec := &recorder{}
+	return newAgent(cfg, testID, d, rec), rec
 }
 
 func TestMountRemovalRemovesEntities(t *testing.T) {
 	ctx := context.Background()
 	src := hosttest.NewFake()
-	a := newTestAgent(src)
-	rec := &recorder{}
-	a.cycle(ctx, rec, false)
+	now := hosttest.Start
+	a, rec := newTestAgent(src, &now)
+	a.cycle(ctx, false)
 	first := rec.take()
 	if len(first) != 2 || first[0].Topic != topic.Default().Discovery(testID) {
 		t.Fatalf("first cycle must publish discovery then state, got %d messages", len(first))
 	}
 	src.RemoveMount("/srv/data")
-	a.cycle(ctx, rec, false)
+	a.cycle(ctx, false)
 	msgs := rec.take()
 	var discs []discovery.Payload
 	for _, m := range msgs {
@@ -88,13 +97,11 @@ func TestPublishesOnChangeOrHeartbeat(t *testing.T) {
 	ctx := context.Background()
 	src := hosttest.NewFake()
 	now := hosttest.Start
-	a := New(Options{ID: testID, Interval: 10 * time.Second, Heartbeat: time.Minute, Scheme: topic.Default(),
-		Now: func() time.Time { return now }}, host.New(src))
-	rec := &recorder{}
+	a, rec := newTestAgent(src, &now)
 	states := 0
 	for i := range 13 { // 2 minutes of 10 s cycles on a steady host
 		now = hosttest.Start.Add(time.Duration(i) * 10 * time.Second)
-		a.cycle(ctx, rec, false)
+		a.cycle(ctx, false)
 		for _, m := range rec.take() {
 			if strings.HasSuffix(m.Topic, "/state") {
 				states++
@@ -129,9 +136,8 @@ func TestCommandsRejected(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newTestAgent(hosttest.NewFake())
-			rec := &recorder{}
-			a.command(ctx, rec, command{verb: tt.verb, payload: []byte(tt.payload), retained: tt.retained})
+			a, rec := newTestAgent(hosttest.NewFake(), &now)
+			a.command(ctx, command{verb: tt.verb, payload: []byte(tt.payload), retained: tt.retained})
 			msgs := rec.take()
 			ev := msgs[len(msgs)-1]
 			if ev.Topic != topic.Default().Event(testID) || ev.Retained {
@@ -219,7 +225,7 @@ func TestGarbageIsIgnored(t *testing.T) {
 	if len(late.Messages()) != 0 {
 		t.Errorf("retained command was not cleared: %v", late.Messages())
 	}
-	if !w.Has(sc.Status(testID), []byte(mqttc.Online)) {
+	if !w.Has(sc.Status(testID), []byte(topic.Online)) {
 		t.Error("agent went offline")
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
-	"github.com/homefleet/homefleet/internal/topic"
 )
 
 // countingPublisher counts messages and bytes and keeps nothing.
@@ -22,18 +21,18 @@ func (c *countingPublisher) Publish(_ context.Context, _ string, payload []byte,
 func benchCycle(b *testing.B, src host.Source) {
 	ctx := context.Background()
 	now := time.Now()
-	a := New(Options{ID: testID, Version: "1.0.0", Interval: 10 * time.Second, Heartbeat: time.Minute,
-		Scheme: topic.Default(), Now: func() time.Time { return now }}, host.New(src))
+	a, _ := newTestAgent(src, &now)
 	pub := &countingPublisher{}
-	a.cycle(ctx, pub, false) // first cycle: discovery + state, not counted
-	a.cycle(ctx, pub, false)
+	a.pub = pub
+	a.cycle(ctx, false) // first cycle: discovery + state, not counted
+	a.cycle(ctx, false)
 	*pub = countingPublisher{}
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		now = now.Add(10 * time.Second) // a heartbeat every 6 cycles, as in production
-		a.cycle(ctx, pub, false)
+		a.cycle(ctx, false)
 	}
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/cycle")
 	b.ReportMetric(float64(pub.msgs)/float64(b.N), "msgs/cycle")

@@ -8,12 +8,10 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/smart"
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/service"
+	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
-
-type diskReader interface {
-	Collect(ctx context.Context) ([]smart.Result, error)
-}
 
 // diskLoop reads SMART on its own interval (a read can take seconds and
 // must not delay host metrics) and publishes one document per disk.
@@ -29,12 +27,23 @@ type diskLoop struct {
 	permWarn  bool
 }
 
+// newDiskLoop reads r every interval and publishes through a's session.
 func newDiskLoop(a *Agent, r diskReader, interval time.Duration) *diskLoop {
 	return &diskLoop{a: a, r: r, interval: interval, refresh: make(chan struct{}, 1), connected: make(chan struct{}, 1),
 		last: map[string]wire.Disk{}, published: map[string]bool{}}
 }
 
-func (l *diskLoop) run(ctx context.Context, pub publisher) error {
+// Name implements service.Service.
+func (l *diskLoop) Name() string { return "disks" }
+
+// Announce republishes every disk's discovery and document.
+func (l *diskLoop) Announce() { service.Nudge(l.connected) }
+
+// Refresh asks for a read now (cmd/refresh).
+func (l *diskLoop) Refresh() { service.Nudge(l.refresh) }
+
+// Run reads and publishes until ctx ends.
+func (l *diskLoop) Run(ctx context.Context) error {
 	tick := time.NewTicker(l.interval)
 	defer tick.Stop()
 	for {
@@ -42,26 +51,26 @@ func (l *diskLoop) run(ctx context.Context, pub publisher) error {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
-			l.read(ctx, pub)
+			l.read(ctx)
 		case <-l.refresh:
-			l.read(ctx, pub)
+			l.read(ctx)
 		case <-l.connected:
 			if len(l.last) == 0 {
-				l.read(ctx, pub)
+				l.read(ctx)
 				continue
 			}
 			l.published = map[string]bool{}
-			l.publish(ctx, pub, maps.Clone(l.last))
+			l.publish(ctx, maps.Clone(l.last))
 		}
 	}
 }
 
 // read collects every disk and publishes; a disk that vanished has its
 // HA device and retained document removed.
-func (l *diskLoop) read(ctx context.Context, pub publisher) {
+func (l *diskLoop) read(ctx context.Context) {
 	results, err := l.r.Collect(ctx)
 	if err != nil {
-		l.a.log.Warn("reading disks", "err", err)
+		l.a.opts.Log.Warn("reading disks", "err", err)
 		return
 	}
 	now := l.a.opts.Now()
@@ -79,24 +88,24 @@ func (l *diskLoop) read(ctx context.Context, pub publisher) {
 			}
 		}
 		if errors.Is(r.Err, smart.ErrPermission) && !l.permWarn {
-			l.a.log.Warn("cannot read SMART: run the agent as root or grant it CAP_SYS_RAWIO and CAP_SYS_ADMIN (systemd: AmbientCapabilities=CAP_SYS_RAWIO CAP_SYS_ADMIN); disk entities stay unavailable", "disk", r.Name)
+			l.a.opts.Log.Warn("cannot read SMART: run the agent as root or grant it CAP_SYS_RAWIO and CAP_SYS_ADMIN (systemd: AmbientCapabilities=CAP_SYS_RAWIO CAP_SYS_ADMIN); disk entities stay unavailable", "disk", r.Name)
 			l.permWarn = true
 		} else if r.Err != nil && !errors.Is(r.Err, smart.ErrStandby) && !errors.Is(r.Err, smart.ErrPermission) {
-			l.a.log.Debug("disk not read", "disk", r.Name, "err", r.Err)
+			l.a.opts.Log.Debug("disk not read", "disk", r.Name, "err", r.Err)
 		}
 		next[key] = d
 	}
 	for key, d := range l.last {
 		if _, still := next[key]; !still {
-			l.a.log.Info("disk removed", "disk", d.Name, "serial", d.Serial)
+			l.a.opts.Log.Info("disk removed", "disk", d.Name, "serial", d.Serial)
 			sc, id := l.a.opts.Scheme, l.a.opts.ID
-			_ = pub.Publish(ctx, sc.Discovery(discovery.DiskDeviceID(id, key)), nil, true)
-			_ = pub.Publish(ctx, sc.Disk(id, key), nil, true)
+			_ = l.a.pub.Publish(ctx, sc.Discovery(topic.DiskNode(id, key)), nil, true)
+			_ = l.a.pub.Publish(ctx, sc.Disk(id, key), nil, true)
 			delete(l.published, key)
 		}
 	}
 	l.last = next
-	l.publish(ctx, pub, next)
+	l.publish(ctx, next)
 }
 
 func (l *diskLoop) lastByName(name string) (string, bool) {
@@ -108,16 +117,16 @@ func (l *diskLoop) lastByName(name string) (string, bool) {
 	return "", false
 }
 
-func (l *diskLoop) publish(ctx context.Context, pub publisher, disks map[string]wire.Disk) {
+func (l *diskLoop) publish(ctx context.Context, disks map[string]wire.Disk) {
 	sc, id := l.a.opts.Scheme, l.a.opts.ID
 	for key, d := range disks {
 		if !l.published[key] {
 			p := discovery.DiskPayload(id, key, l.a.opts.Version, d, sc)
-			if !l.a.send(ctx, pub, sc.Discovery(discovery.DiskDeviceID(id, key)), p, true) {
+			if !l.a.send(ctx, sc.Discovery(topic.DiskNode(id, key)), p, true) {
 				continue
 			}
 			l.published[key] = true
 		}
-		l.a.send(ctx, pub, sc.Disk(id, key), d, true)
+		l.a.send(ctx, sc.Disk(id, key), d, true)
 	}
 }

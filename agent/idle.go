@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/agent/collect/idle"
+	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
-// IdleOptions configure the activity verdict.
-type IdleOptions struct {
+// idleOptions configure the activity verdict.
+type idleOptions struct {
 	Checks   []idle.Check
 	Interval time.Duration
 	DiskBps  uint64 // summed disk throughput above this is activity
@@ -20,7 +21,7 @@ type IdleOptions struct {
 }
 
 type idleState struct {
-	opts      IdleOptions
+	opts      idleOptions
 	keepAwake bool
 	since     time.Time // idle since (zero while active)
 	at        time.Time // last evaluation
@@ -28,13 +29,16 @@ type idleState struct {
 	known     bool
 }
 
-// WithIdle turns on the Idle sensor.
-func (a *Agent) WithIdle(o IdleOptions) *Agent {
-	a.idle = &idleState{opts: o}
-	return a
+// newIdle turns on the Idle sensor with checks and cfg's limits; nil
+// checks (not an empty list) leave it off.
+func newIdle(checks []idle.Check, cfg config.Idle) *idleState {
+	if checks == nil {
+		return nil
+	}
+	return &idleState{opts: idleOptions{Checks: checks, Interval: cfg.Interval, DiskBps: cfg.DiskBps, NetBps: cfg.NetBps}}
 }
 
-// evaluateIdle runs the checks when due and stamps the verdict on a.cur.
+// evaluateIdle runs the checks when due and stamps the verdict on the current state.
 func (a *Agent) evaluateIdle(ctx context.Context, now time.Time) {
 	s := a.idle
 	if s == nil {
@@ -44,12 +48,10 @@ func (a *Agent) evaluateIdle(ctx context.Context, now time.Time) {
 		checks := append(slices.Clone(s.opts.Checks), idle.Flag{Label: "keep-awake switch on", On: func() bool { return s.keepAwake }})
 		r := idle.Evaluate(ctx, checks)
 		for _, e := range r.Errors {
-			a.log.Debug("idle check failed", "err", e)
+			a.opts.Log.Debug("idle check failed", "err", e)
 		}
 		s.reasons = append(r.Reasons, a.throughputReasons()...)
-		if a.jobs != nil {
-			s.reasons = append(s.reasons, a.jobs.runningJobs()...)
-		}
+		s.reasons = append(s.reasons, a.jobs.runningJobs()...)
 		s.at, s.known = now, true
 		switch {
 		case len(s.reasons) > 0:
@@ -65,16 +67,16 @@ func (a *Agent) evaluateIdle(ctx context.Context, now time.Time) {
 	if w.Idle {
 		w.ForMin = int64(now.Sub(s.since) / time.Minute)
 	}
-	a.cur.Idle = w
+	a.read.cur.Idle = w
 }
 
 // throughputReasons reports disk or network traffic over the limits.
 func (a *Agent) throughputReasons() []string {
 	var disk, netw uint64
-	for _, d := range a.cur.IO {
+	for _, d := range a.read.cur.IO {
 		disk += d.Read + d.Write
 	}
-	for _, n := range a.cur.Net {
+	for _, n := range a.read.cur.Net {
 		netw += n.Rx + n.Tx
 	}
 	var out []string
@@ -88,7 +90,7 @@ func (a *Agent) throughputReasons() []string {
 }
 
 // keepAwake handles HA's switch: ON or OFF.
-func (a *Agent) keepAwake(ctx context.Context, pub publisher, payload []byte) error {
+func (a *Agent) keepAwake(ctx context.Context, payload []byte) error {
 	if a.idle == nil {
 		return fmt.Errorf("%w \"keep_awake\" (idle checks are off)", ErrUnknownVerb)
 	}
@@ -101,7 +103,7 @@ func (a *Agent) keepAwake(ctx context.Context, pub publisher, payload []byte) er
 		return fmt.Errorf("%w: keep_awake wants ON or OFF, got %.20q", wire.ErrMalformed, payload)
 	}
 	a.idle.at = time.Time{} // re-evaluate now
-	a.cycle(ctx, pub, true)
+	a.cycle(ctx, true)
 	return nil
 }
 

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
 	"github.com/homefleet/homefleet/agent/collect/idle"
+	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -44,11 +44,11 @@ func TestIdle(t *testing.T) {
 	ctx := context.Background()
 	now := hosttest.Start
 	smb := &sessions{n: 2}
-	a := New(Options{ID: testID, Interval: 10 * time.Second, Heartbeat: time.Minute, Scheme: topic.Default(),
-		Now: func() time.Time { return now }}, host.New(hosttest.NewFake()))
-	a.WithIdle(IdleOptions{Checks: []idle.Check{smb}, Interval: time.Minute, DiskBps: 1 << 30, NetBps: 1 << 30})
-	rec := &recorder{}
-	a.cycle(ctx, rec, false)
+	a, rec := newTestAgent(hosttest.NewFake(), &now, func(c *config.Agent, d *Deps) {
+		d.Collectors.Idle = []idle.Check{smb}
+		c.Idle = config.Idle{Interval: time.Minute, DiskBps: 1 << 30, NetBps: 1 << 30}
+	})
+	a.cycle(ctx, false)
 	s := lastState(t, rec.take())
 	if s.Idle == nil || s.Idle.Idle || s.Idle.Reasons[0] != "2 SMB sessions from 192.168.1.20" {
 		t.Fatalf("with sessions: %+v", s.Idle)
@@ -56,19 +56,19 @@ func TestIdle(t *testing.T) {
 	smb.n = 0
 	for i := 1; i <= 20; i++ { // 20 cycles of 10 s without sessions
 		now = now.Add(10 * time.Second)
-		a.cycle(ctx, rec, false)
+		a.cycle(ctx, false)
 	}
 	s = lastState(t, rec.take())
 	if !s.Idle.Idle || s.Idle.ForMin < 1 {
 		t.Errorf("idle after the sessions ended: %+v", s.Idle)
 	}
 	// HA's keep-awake switch blocks idle at once.
-	a.command(ctx, rec, command{verb: "keep_awake", payload: []byte("ON")})
+	a.command(ctx, command{verb: "keep_awake", payload: []byte("ON")})
 	s = lastState(t, rec.take())
 	if s.Idle.Idle || !s.Idle.KeepAwake || s.Idle.Reasons[0] != "keep-awake switch on" {
 		t.Errorf("keep awake: %+v", s.Idle)
 	}
-	a.command(ctx, rec, command{verb: "keep_awake", payload: []byte("maybe")})
+	a.command(ctx, command{verb: "keep_awake", payload: []byte("maybe")})
 	msgs := rec.take()
 	var e wire.Event
 	_ = json.Unmarshal(msgs[len(msgs)-1].Payload, &e)
@@ -79,13 +79,13 @@ func TestIdle(t *testing.T) {
 
 func TestIdleThroughput(t *testing.T) {
 	now := hosttest.Start
-	a := New(Options{ID: testID, Interval: 10 * time.Second, Heartbeat: time.Minute, Scheme: topic.Default(),
-		Now: func() time.Time { return now }}, host.New(hosttest.NewFake()))
-	a.WithIdle(IdleOptions{Interval: time.Minute, DiskBps: 1 << 20, NetBps: 256 << 10})
-	rec := &recorder{}
-	a.cycle(context.Background(), rec, false) // first cycle: no rates yet
+	a, rec := newTestAgent(hosttest.NewFake(), &now, func(c *config.Agent, d *Deps) {
+		d.Collectors.Idle = []idle.Check{}
+		c.Idle = config.Idle{Interval: time.Minute, DiskBps: 1 << 20, NetBps: 256 << 10}
+	})
+	a.cycle(context.Background(), false) // first cycle: no rates yet
 	now = now.Add(time.Minute)
-	a.cycle(context.Background(), rec, false) // the fixture moves 12 MB/s disk, 1.4 MB/s network
+	a.cycle(context.Background(), false) // the fixture moves 12 MB/s disk, 1.4 MB/s network
 	s := lastState(t, rec.take())
 	if s.Idle.Idle || len(s.Idle.Reasons) != 2 || !strings.HasPrefix(s.Idle.Reasons[0], "disk I/O") {
 		t.Errorf("busy disks and network must block idle: %+v", s.Idle)

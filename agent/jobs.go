@@ -25,11 +25,15 @@ type jobs struct {
 	wg      sync.WaitGroup
 }
 
-// WithJobs lets the hub start these jobs by name (cmd/run/<name>).
-func (a *Agent) WithJobs(defs map[string]config.Job) *Agent {
-	a.jobs = &jobs{defs: defs, running: map[string]time.Time{}}
-	return a
+// newJobs lets the hub start the jobs of the agent's config by name
+// (cmd/run/<name>).
+func newJobs(defs map[string]config.Job) *jobs {
+	return &jobs{defs: defs, running: map[string]time.Time{}}
 }
+
+// wait returns once every running job ended (they end with the agent's
+// context).
+func (j *jobs) wait() { j.wg.Wait() }
 
 // runningJobs is the idle reason while jobs run.
 func (j *jobs) runningJobs() []string {
@@ -43,10 +47,7 @@ func (j *jobs) runningJobs() []string {
 }
 
 // startJob starts a configured job; its result is an event when it ends.
-func (a *Agent) startJob(ctx context.Context, pub publisher, name string, cmd wire.Command) error {
-	if a.jobs == nil {
-		return fmt.Errorf("%w: %q is not defined in this agent's config (jobs)", ErrJob, name)
-	}
+func (a *Agent) startJob(ctx context.Context, name string, cmd wire.Command) error {
 	def, ok := a.jobs.defs[name]
 	if !ok {
 		return fmt.Errorf("%w: %q is not defined in this agent's config (jobs)", ErrJob, name)
@@ -72,8 +73,8 @@ func (a *Agent) startJob(ctx context.Context, pub publisher, name string, cmd wi
 		if err != nil {
 			ev.Reason = err.Error()
 		}
-		a.log.Info("job finished", "job", name, "ok", err == nil, "took", time.Since(start).Round(time.Second), "err", err)
-		a.send(ctx, pub, a.opts.Scheme.Event(a.opts.ID), ev, false)
+		a.opts.Log.Info("job finished", "job", name, "ok", err == nil, "took", time.Since(start).Round(time.Second), "err", err)
+		a.send(ctx, a.opts.Scheme.Event(a.opts.ID), ev, false)
 	}()
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/topic"
@@ -30,16 +29,17 @@ func jobEvents(rec *recorder) []wire.Event {
 func TestJobs(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := New(Options{ID: testID, Interval: time.Second, Heartbeat: time.Minute, Scheme: topic.Default(), Now: time.Now}, host.New(hosttest.NewFake()))
-	a.WithJobs(map[string]config.Job{
-		"backup": {Command: []string{"sh", "-c", "sleep 0.2"}, Timeout: time.Minute},
-		"broken": {Command: []string{"sh", "-c", "echo disk full >&2; exit 3"}, Timeout: time.Minute},
+	now := time.Now()
+	a, rec := newTestAgent(hosttest.NewFake(), &now, func(c *config.Agent, _ *Deps) {
+		c.Jobs = map[string]config.Job{
+			"backup": {Command: []string{"sh", "-c", "sleep 0.2"}, Timeout: time.Minute},
+			"broken": {Command: []string{"sh", "-c", "echo disk full >&2; exit 3"}, Timeout: time.Minute},
+		}
 	})
-	rec := &recorder{}
-	a.command(ctx, rec, command{verb: "run/backup", payload: []byte(`{"id":"b1"}`)})
-	a.command(ctx, rec, command{verb: "run/backup", payload: []byte("PRESS")}) // already running
-	a.command(ctx, rec, command{verb: "run/rm-rf", payload: []byte("PRESS")})  // not in the config
-	a.command(ctx, rec, command{verb: "run/broken", payload: []byte("PRESS")})
+	a.command(ctx, command{verb: "run/backup", payload: []byte(`{"id":"b1"}`)})
+	a.command(ctx, command{verb: "run/backup", payload: []byte("PRESS")}) // already running
+	a.command(ctx, command{verb: "run/rm-rf", payload: []byte("PRESS")})  // not in the config
+	a.command(ctx, command{verb: "run/broken", payload: []byte("PRESS")})
 	if got := a.jobs.runningJobs(); len(got) == 0 {
 		t.Error("a running job must keep the machine awake")
 	}

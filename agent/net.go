@@ -3,7 +3,7 @@ package agent
 import (
 	"time"
 
-	"github.com/homefleet/homefleet/agent/collect/netid"
+	"github.com/homefleet/homefleet/internal/netid"
 	"github.com/homefleet/homefleet/internal/wire"
 )
 

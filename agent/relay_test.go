@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
-	"github.com/homefleet/homefleet/agent/collect/netid"
-	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/netid"
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
@@ -23,10 +22,13 @@ func (s *sentTo) Send(addr string, _ net.HardwareAddr, _ []byte) error {
 
 func TestRelayWake(t *testing.T) {
 	snd := &sentTo{}
-	a := New(Options{ID: testID, Interval: time.Second, Heartbeat: time.Minute, Scheme: topic.Default(), Now: time.Now}, host.New(hosttest.NewFake()))
-	a.WithNet(func() ([]netid.Interface, error) {
-		return []netid.Interface{{Name: "eth0", MAC: "02:00:00:00:00:01", Broadcast: []string{"192.168.5.255"}}}, nil
-	}).WithRelay(snd)
+	now := time.Now()
+	a, _ := newTestAgent(hosttest.NewFake(), &now, func(_ *config.Agent, d *Deps) {
+		d.Collectors.Net = func() ([]netid.Interface, error) {
+			return []netid.Interface{{Name: "eth0", MAC: "02:00:00:00:00:01", Broadcast: []string{"192.168.5.255"}}}, nil
+		}
+		d.Relay = snd
+	})
 	ctx := context.Background()
 	if err := a.relayWake(ctx, wire.Command{MAC: "02:11:22:33:44:55", Broadcast: "192.168.5.255"}); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,11 +13,14 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
+	"github.com/homefleet/homefleet/agent/collect/idle"
 	"github.com/homefleet/homefleet/agent/collect/smart"
+	"github.com/homefleet/homefleet/agent/power"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/netid"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -68,7 +70,9 @@ func startAgent(t *testing.T, cfg config.Agent, src host.Source) *running {
 	ctx, cancel := context.WithCancel(context.Background())
 	log, logs := testbroker.Logger(t)
 	r := &running{cancel: cancel, done: make(chan error, 1), logs: logs}
-	go func() { r.done <- Run(ctx, cfg, host.New(src), fixtureDisks{}, "1.0.0", log) }()
+	d := Deps{Version: "1.0.0", Log: log, Power: &power.Recorder{},
+		Collectors: &Collectors{Host: host.New(src), Idle: []idle.Check{}, Net: netid.Collect, Disks: fixtureDisks{}}}
+	go func() { r.done <- Run(ctx, cfg, d) }()
 	t.Cleanup(func() { r.stop(t) })
 	return r
 }
@@ -91,7 +95,7 @@ func (r *running) stop(t *testing.T) {
 // visible to an HA-like consumer.
 func published(sc topic.Scheme) func(w *testbroker.Watcher) bool {
 	return func(w *testbroker.Watcher) bool {
-		return w.Has(sc.Status(testID), []byte(mqttc.Online)) && w.Has(sc.Discovery(testID), nil) && w.Has(sc.State(testID), nil)
+		return w.Has(sc.Status(testID), []byte(topic.Online)) && w.Has(sc.Discovery(testID), nil) && w.Has(sc.State(testID), nil)
 	}
 }
 
@@ -134,7 +138,7 @@ func haConsumer(t *testing.T, url string) {
 	}
 	diskKey := topic.ID("MSK423Y20S3HBC") // serial of the failing Hitachi fixture
 	if !w.WaitFor(20*time.Second, func(w *testbroker.Watcher) bool {
-		return w.Has(sc.Disk(testID, diskKey), nil) && w.Has(sc.Discovery(discovery.DiskDeviceID(testID, diskKey)), nil) && w.Has(sc.Disk(testID, "sdz"), nil)
+		return w.Has(sc.Disk(testID, diskKey), nil) && w.Has(sc.Discovery(topic.DiskNode(testID, diskKey)), nil) && w.Has(sc.Disk(testID, "sdz"), nil)
 	}) {
 		t.Fatalf("disk documents and discovery not published; saw %v", topics(w))
 	}
@@ -233,7 +237,7 @@ func TestWrongPassword(t *testing.T) {
 	cfg := testConfig(b.URL(), time.Second)
 	cfg.MQTT.Username, cfg.MQTT.Password = "ha", "wrong"
 	start := time.Now()
-	err = Run(context.Background(), cfg, host.New(hosttest.NewFake()), nil, "1.0.0", slog.New(slog.DiscardHandler))
+	err = Run(context.Background(), cfg, fakeHost())
 	if !errors.Is(err, mqttc.ErrRefused) {
 		t.Fatalf("want ErrRefused, got %v", err)
 	}
@@ -245,10 +249,15 @@ func TestWrongPassword(t *testing.T) {
 	}
 }
 
+// fakeHost runs the agent on the fixture host only.
+func fakeHost() Deps {
+	return Deps{Collectors: &Collectors{Host: host.New(hosttest.NewFake())}, Power: &power.Recorder{}}
+}
+
 func TestUnreachableBroker(t *testing.T) {
 	cfg := testConfig("mqtt://"+testbroker.FreePort(t), 200*time.Millisecond)
 	cfg.MQTT.FirstConnect = 500 * time.Millisecond
-	err := Run(context.Background(), cfg, host.New(hosttest.NewFake()), nil, "1.0.0", slog.New(slog.DiscardHandler))
+	err := Run(context.Background(), cfg, fakeHost())
 	if !errors.Is(err, mqttc.ErrUnreachable) {
 		t.Fatalf("want ErrUnreachable, got %v", err)
 	}

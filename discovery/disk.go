@@ -12,7 +12,7 @@ import (
 func DiskIdentifier(diskKey string) string { return "homefleet_disk_" + diskKey }
 
 // DiskDeviceID is the discovery node id of a disk of a host.
-func DiskDeviceID(hostID, diskKey string) string { return hostID + "_" + diskKey }
+func DiskDeviceID(hostID, diskKey string) string { return topic.DiskNode(hostID, diskKey) }
 
 func diskDevice(hostID, key string, d wire.Disk) Device {
 	name := strings.TrimSpace(d.Model)

@@ -15,7 +15,7 @@ const (
 // entities and device triggers on the disk's own HA device (same
 // identifier as the agent's disk discovery, so HA merges them).
 func PredictionPayload(hubID, device, disk, version string, sc topic.Scheme) Payload {
-	id := DiskDeviceID(device, disk) + "_prediction"
+	id := topic.PredictionNode(device, disk)
 	h := Host{ID: id, Name: "disk " + disk}
 	b := &builder{h: h, cmps: map[string]Entity{}}
 	b.add("state", Entity{Name: "Failure prediction", DeviceClass: Enum, Options: []string{"ok", "watch", "critical", "failing"},

@@ -14,7 +14,7 @@ const (
 // device it drives: an enable switch, the next run, a run-now button and,
 // for backups, the finished/failed triggers.
 func SchedulePayload(hubID, device, name string, backup bool, version string, sc topic.Scheme) Payload {
-	id := device + "_schedule_" + topic.ID(name)
+	id := topic.ScheduleNode(device, name)
 	b := &builder{h: Host{ID: id, Name: "schedule " + name}, cmps: map[string]Entity{}}
 	b.add("enabled", Entity{Platform: Switch, Name: "Schedule " + name, Icon: "mdi:calendar-clock",
 		CommandTopic: sc.Command(hubID, "schedule_"+topic.ID(name)), PayloadOn: "ON", PayloadOff: "OFF",

@@ -1,7 +1,6 @@
 package discovery
 
 import (
-	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
 )
 
@@ -16,11 +15,11 @@ const (
 // never bounces like a ping), the wake latency and the woke / wake_failed
 // device triggers. name is set for devices without an agent.
 func WakePayload(hubID, device, name, version string, sc topic.Scheme) Payload {
-	h := Host{ID: device + "_wake", Name: "wake " + device}
+	h := Host{ID: topic.WakeNode(device), Name: "wake " + device}
 	b := &builder{h: h, cmps: map[string]Entity{}}
 	b.add("wake", Entity{Platform: Button, Name: "Wake", Icon: "mdi:power", CommandTopic: sc.Command(device, "wake"), PayloadPress: "PRESS"}, "")
 	b.add("awake", Entity{Platform: BinarySensor, Name: "Awake", DeviceClass: Power, StateTopic: sc.Status(device),
-		PayloadOn: mqttc.Online, PayloadOff: mqttc.Offline}, "")
+		PayloadOn: topic.Online, PayloadOff: topic.Offline}, "")
 	b.add("wake_latency", Entity{Name: "Wake latency", DeviceClass: Duration, Unit: Seconds, StateClass: Measurement,
 		Precision: precision(1), Category: Diagnostic, StateTopic: sc.HubWake(device)}, "latency_s")
 	for _, tr := range []string{TriggerWoke, TriggerWakeFailed} {

@@ -1,6 +1,9 @@
-// Package hub runs the hub's ordered services: the embedded broker (when
-// no external broker is configured), the MQTT session, then the fleet
-// registry; they stop in reverse order.
+// Package hub runs the hub: one ordered list of services sharing one
+// small contract (internal/service). The embedded broker (when no
+// external one is configured), the store and the MQTT session come
+// first; then each feature package, which owns its service, its MQTT
+// handlers and its HA discovery: fleet, disks, wake, schedule, internet
+// (public IP, DDNS) and the hub's probes. They stop in reverse order.
 package hub
 
 import (
@@ -9,195 +12,140 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
-	"golang.org/x/sync/errgroup"
-
-	"github.com/homefleet/homefleet/hub/predict"
+	"github.com/homefleet/homefleet/hub/disks"
+	"github.com/homefleet/homefleet/hub/feature"
+	"github.com/homefleet/homefleet/hub/fleet"
+	"github.com/homefleet/homefleet/hub/internet"
+	"github.com/homefleet/homefleet/hub/schedule"
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/hub/wake"
 	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
-	"github.com/homefleet/homefleet/probe"
+	"github.com/homefleet/homefleet/internal/service"
+	"github.com/homefleet/homefleet/internal/topic"
 )
 
-// DeviceID is the hub's own device id in topics and HA.
-const DeviceID = "hub"
+// haSpread bounds how long after Home Assistant's birth every feature has
+// republished its discovery and state.
+const haSpread = 5 * time.Second
 
 // Hub is a running hub.
 type Hub struct {
-	broker *broker.Broker
-	store  *store.Store
-	url    string
-	g      *errgroup.Group
-	log    *slog.Logger
+	url, addr string
+	done      chan error
+}
+
+// Options replace parts of the hub's environment (tests).
+type Options struct {
+	Wake wake.Options
 }
 
 // Start brings the services up in order and returns once the broker (if
 // embedded) listens; Wait blocks until ctx ends and everything stopped.
 func Start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger) (*Hub, error) {
-	return start(ctx, cfg, version, log, wake.Auto{}, nil)
+	return StartWith(ctx, cfg, version, log, Options{})
 }
 
-// start lets tests record magic packets and fake the hub's subnets.
-func start(ctx context.Context, cfg config.Hub, version string, log *slog.Logger, sender wake.Sender, localBroadcasts func() map[string]string) (*Hub, error) {
-	h := &Hub{log: log}
+// StartWith is Start with parts of the environment replaced.
+func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Logger, o Options) (*Hub, error) {
+	var infra []service.Service
+	var closers []func() error
+	fail := func(err error) (*Hub, error) {
+		for i := len(closers) - 1; i >= 0; i-- {
+			_ = closers[i]()
+		}
+		return nil, fmt.Errorf("starting hub: %w", err)
+	}
+	h := &Hub{done: make(chan error, 1)}
 	mqttCfg := cfg.MQTT
 	if cfg.Embedded() {
 		b, err := broker.Start(broker.Options{
 			Listen: cfg.Broker.Listen, Username: cfg.Broker.Username, Password: cfg.Broker.Password, Logger: quietBroker(log),
 		})
 		if err != nil {
-			return nil, fmt.Errorf("starting hub: %w", err)
+			return fail(err)
 		}
-		h.broker = b
+		closers = append(closers, b.Close)
+		infra = append(infra, service.Closer("broker", b.Close))
+		h.addr = b.Addr()
 		mqttCfg.URL = "mqtt://" + dialable(b.Addr())
 		mqttCfg.Username, mqttCfg.Password = cfg.Broker.Username, cfg.Broker.Password
 		log.Info("embedded mqtt broker listening", "addr", b.Addr())
 	}
 	h.url = mqttCfg.URL
-	sc := mqttCfg.Scheme()
 	st, err := store.Open(cfg.Store)
 	if err != nil {
-		h.closeBroker()
-		return nil, fmt.Errorf("starting hub: %w", err)
+		return fail(err)
 	}
-	h.store = st
-	model, err := predict.Default()
-	if err != nil {
-		h.close()
-		return nil, err
-	}
-	dk := newDisks(sc, version, st, model, log.With("component", "disks"))
-	if err := dk.load(ctx); err != nil {
-		h.close()
-		return nil, fmt.Errorf("starting hub: %w", err)
-	}
-	f := newFleet(sc, version, log.With("component", "fleet"))
-	wk, err := newWaker(sc, version, cfg.Wake, sender, log.With("component", "wake"))
-	if err != nil {
-		h.close()
-		return nil, fmt.Errorf("starting hub: %w", err)
-	}
-	sch, err := newScheduler(ctx, sc, version, cfg.Schedules, st, log.With("component", "schedules"))
-	if err != nil {
-		h.close()
-		return nil, fmt.Errorf("starting hub: %w", err)
-	}
-	inet, err := newInternet(ctx, cfg, version, st, log.With("component", "internet"))
-	if err != nil {
-		h.close()
-		return nil, fmt.Errorf("starting hub: %w", err)
-	}
-	f.onStatus = func(device, status string) {
-		wk.statusChanged(device, status)
-		sch.statusChanged(device, status)
-	}
-	if localBroadcasts != nil {
-		wk.localBroadcasts = localBroadcasts
-	}
-	wk.st = st
-	if err := wk.load(ctx); err != nil {
-		h.close()
-		return nil, fmt.Errorf("starting hub: %w", err)
-	}
-	probes := probe.NewService(DeviceID, "homefleet hub", version, sc, cfg.Probes, log.With("component", "probes"))
+	closers = append(closers, st.Close)
+	infra = append(infra, service.Closer("store", st.Close))
+	var group *service.Group
 	clientID := mqttCfg.ClientID
 	if clientID == "" {
 		clientID = "homefleet-hub"
 	}
+	sc := mqttCfg.Scheme()
 	mc, err := mqttc.New(mqttc.Options{
-		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(DeviceID),
-		Logger: log.With("component", "mqtt"), OnConnect: func() {
-			f.connected()
-			dk.connected()
-			wk.connected()
-			sch.connected()
-			inet.connected()
-			probes.Connected()
-		},
+		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(topic.HubID),
+		Logger: log.With("component", "mqtt"), OnConnect: func() { group.Announce() },
 	})
 	if err != nil {
-		h.close()
-		return nil, fmt.Errorf("setting up hub mqtt: %w", err)
+		return fail(fmt.Errorf("setting up mqtt: %w", err))
 	}
-	mc.Subscribe(sc.AllStatus(), f.handleStatus)
-	mc.Subscribe(sc.HAStatus(), f.handleHAStatus)
-	mc.Subscribe(sc.AllDisks(), dk.handle)
-	mc.Subscribe(sc.AllNet(), fanOut(wk.handleNet, inet.handleNet))
-	mc.Subscribe(sc.AllCommands("wake"), wk.handleWake)
-	if len(cfg.Schedules) > 0 {
-		mc.Subscribe(sc.AllStates(), sch.handleState)
-		mc.Subscribe(sc.AllEvents(), sch.handleEvent)
+	infra = append(infra, service.Func("mqtt", mc.Run))
+	env := feature.Env{Scheme: sc, Version: version, Log: log, Store: st, Session: mc, Now: time.Now}
+	features, err := features(ctx, env, cfg, o)
+	if err != nil {
+		return fail(err)
 	}
-	if len(cfg.Schedules) > 0 || inet.enabled() {
-		mc.Subscribe(sc.Commands(DeviceID), fanOut(sch.handleCommand, inet.handleCommand))
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return mc.Run(gctx) })
-	g.Go(func() error { return f.run(gctx, mc) })
-	g.Go(func() error { return dk.run(gctx, mc) })
-	g.Go(func() error { return wk.run(gctx, mc) })
-	g.Go(func() error { return sch.run(gctx, mc) })
-	if inet.enabled() {
-		g.Go(func() error { return inet.run(gctx, mc) })
-	}
-	if len(cfg.Probes) > 0 {
-		g.Go(func() error { return probes.Run(gctx, mc) })
-	}
-	h.g = g
+	group = service.NewGroup(log, append(infra, features...)...)
+	mc.Subscribe(sc.HAStatus(), group.HABirth(haSpread))
+	go func() { h.done <- group.Run(ctx) }()
 	return h, nil
 }
 
-// fanOut hands one subscription's messages to several handlers.
-func fanOut(hs ...func(string, []byte, bool) error) func(string, []byte, bool) error {
-	return func(t string, p []byte, retained bool) error {
-		var errs []error
-		for _, h := range hs {
-			errs = append(errs, h(t, p, retained))
-		}
-		return errors.Join(errs...)
+// features is the hub: every feature, in start order.
+func features(ctx context.Context, env feature.Env, cfg config.Hub, o Options) ([]service.Service, error) {
+	var l list
+	l.add(fleet.New(env), nil)
+	l.add(disks.New(ctx, env))
+	l.add(wake.New(ctx, env, cfg.Wake, o.Wake))
+	l.add(schedule.New(ctx, env, cfg.Schedules))
+	l.add(internet.New(ctx, env, cfg))
+	l.add(internet.Probes(env, cfg.Probes), nil)
+	return l.services, errors.Join(l.errs...)
+}
+
+// list collects services and the errors of building them.
+type list struct {
+	services []service.Service
+	errs     []error
+}
+
+func (l *list) add(s service.Service, err error) {
+	if err != nil {
+		l.errs = append(l.errs, err)
+		return
 	}
+	l.services = append(l.services, s)
 }
 
 // BrokerURL is the broker the hub is connected to.
 func (h *Hub) BrokerURL() string { return h.url }
 
 // BrokerAddr is the embedded broker's listen address, or "" when external.
-func (h *Hub) BrokerAddr() string {
-	if h.broker == nil {
-		return ""
-	}
-	return h.broker.Addr()
-}
+func (h *Hub) BrokerAddr() string { return h.addr }
 
-// Wait blocks until the services stopped, then closes the store and the
-// broker.
+// Wait blocks until every service stopped (the broker and the store are
+// closed last).
 func (h *Hub) Wait() error {
-	err := h.g.Wait()
-	h.close()
-	if err != nil {
+	if err := <-h.done; err != nil {
 		return fmt.Errorf("hub: %w", err)
 	}
 	return nil
-}
-
-func (h *Hub) close() {
-	if h.store != nil {
-		if err := h.store.Close(); err != nil {
-			h.log.Warn("closing history store", "err", err)
-		}
-	}
-	h.closeBroker()
-}
-
-func (h *Hub) closeBroker() {
-	if h.broker == nil {
-		return
-	}
-	if err := h.broker.Close(); err != nil {
-		h.log.Warn("closing embedded broker", "err", err)
-	}
 }
 
 // dialable turns a listen address into one a local client can dial.

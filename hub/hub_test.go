@@ -13,6 +13,7 @@ import (
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
 )
 
 func startHub(t *testing.T, cfg config.Hub) *Hub {
@@ -39,9 +40,9 @@ func startHub(t *testing.T, cfg config.Hub) *Hub {
 	return h
 }
 
-func hubState(w *testbroker.Watcher) State {
-	var s State
-	if m, ok := w.Latest(topic.Default().State(DeviceID)); ok {
+func hubState(w *testbroker.Watcher) wire.HubState {
+	var s wire.HubState
+	if m, ok := w.Latest(topic.Default().State(topic.HubID)); ok {
 		_ = json.Unmarshal(m.Payload, &s)
 	}
 	return s
@@ -55,7 +56,7 @@ func TestHubTracksFleet(t *testing.T) {
 	sc := topic.Default()
 	w := testbroker.Watch(t, h.BrokerURL(), "homefleet/#", "homeassistant/#")
 	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
-		return w.Has(sc.Status(DeviceID), []byte("online")) && w.Has(sc.Discovery(DeviceID), nil)
+		return w.Has(sc.Status(topic.HubID), []byte("online")) && w.Has(sc.Discovery(topic.HubID), nil)
 	}) {
 		t.Fatal("hub did not announce itself")
 	}
@@ -73,7 +74,7 @@ func TestHubTracksFleet(t *testing.T) {
 		t.Error("a device with a garbage status must not be tracked")
 	}
 	snap := w.Snapshot()
-	for _, err := range discovery.NewChecker().Check(sc.Discovery(DeviceID), snap[sc.Discovery(DeviceID)], snap) {
+	for _, err := range discovery.NewChecker().Check(sc.Discovery(topic.HubID), snap[sc.Discovery(topic.HubID)], snap) {
 		t.Error(err)
 	}
 }
@@ -85,7 +86,7 @@ func TestHubExternalBroker(t *testing.T) {
 		t.Error("no embedded broker with an external one configured")
 	}
 	w := testbroker.Watch(t, b.URL(), "homefleet/#")
-	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(topic.Default().Status(DeviceID), []byte("online")) }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(topic.Default().Status(topic.HubID), []byte("online")) }) {
 		t.Fatal("hub did not connect to the external broker")
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"runtime/debug"
 
 	"github.com/homefleet/homefleet/agent"
-	"github.com/homefleet/homefleet/agent/collect/host"
-	"github.com/homefleet/homefleet/agent/collect/smart"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/memtrim"
 )
@@ -24,7 +22,7 @@ func runAgent(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(e.stderr, cfg.Log)
 	tuneRuntime(e)
-	return agent.RunWith(ctx, cfg, host.New(hostSource(cfg)), smart.New(), version, log, trimMemory)
+	return agent.Run(ctx, cfg, agent.Deps{Version: version, Log: log, Trim: trimMemory})
 }
 
 // trimMemory runs once per heartbeat: freed heap goes back to the OS, and
@@ -53,12 +51,4 @@ func tuneRuntime(e env) {
 	// Code and read-only data pages mapped for start-up (and those the
 	// kernel mapped around them) need not stay resident.
 	_, _ = memtrim.Executable()
-}
-
-func hostSource(cfg config.Agent) *host.OSSource {
-	every := int(cfg.Collect.Heartbeat / cfg.Collect.Interval)
-	return host.NewSource(host.Options{
-		Interfaces: cfg.Collect.Interfaces, IncludeVirtual: cfg.Collect.IncludeVirtual,
-		ExcludeMounts: cfg.Collect.ExcludeMounts, MountsEvery: every,
-	})
 }

@@ -7,9 +7,8 @@ import (
 	"runtime"
 
 	"github.com/homefleet/homefleet/agent"
-	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/discovery"
-	"github.com/homefleet/homefleet/hub/ddns/providers"
+	"github.com/homefleet/homefleet/hub/internet/ddns/providers"
 	"github.com/homefleet/homefleet/internal/config"
 )
 
@@ -73,7 +72,7 @@ func runDiscovery(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	col := host.New(hostSource(cfg))
+	col := agent.DefaultCollectors(cfg).Host
 	facts, err := col.Facts(ctx)
 	if err != nil {
 		return err

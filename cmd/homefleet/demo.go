@@ -8,8 +8,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/homefleet/homefleet/agent"
-	"github.com/homefleet/homefleet/agent/collect/host"
-	"github.com/homefleet/homefleet/agent/collect/smart"
 	"github.com/homefleet/homefleet/hub"
 	"github.com/homefleet/homefleet/internal/config"
 )
@@ -47,7 +45,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer cancel() // an agent failure stops the hub too
-		return agent.Run(gctx, acfg, host.New(hostSource(acfg)), smart.New(), version, log.With("role", "agent"))
+		return agent.Run(gctx, acfg, agent.Deps{Version: version, Log: log.With("role", "agent")})
 	})
 	g.Go(h.Wait)
 	return g.Wait()

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/homefleet/homefleet/hub/wake"
+	"github.com/homefleet/homefleet/internal/wol"
 )
 
 func runWake(ctx context.Context, args []string, e env) error {
@@ -16,7 +16,7 @@ func runWake(ctx context.Context, args []string, e env) error {
 		"Wakes a machine. By NAME the hub does it (it knows the MACs) and reports when the machine is online;\nby MAC the magic packets are sent from here and, with --confirm-tcp, the port is watched.", e)
 	broker := fs.String("broker", "", "the broker the hub uses (waking by NAME); default from --config or HOMEFLEET_MQTT_URL")
 	configPath := fs.String("config", "", "agent config file with the broker settings (waking by NAME)")
-	to := fs.String("to", "255.255.255.255:"+strconv.Itoa(wake.DefaultPort), "comma-separated host:port to send to (the subnet's directed broadcast, e.g. 192.168.1.255:9)")
+	to := fs.String("to", "255.255.255.255:"+strconv.Itoa(wol.DefaultPort), "comma-separated host:port to send to (the subnet's directed broadcast, e.g. 192.168.1.255:9)")
 	count := fs.Int("count", 3, "packets per address")
 	spacing := fs.Duration("spacing", 250*time.Millisecond, "pause between rounds")
 	password := fs.String("password", "", "SecureOn password: a.b.c.d (4 bytes) or aa:bb:cc:dd:ee:ff (6 bytes)")
@@ -32,14 +32,14 @@ func runWake(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	mac, err := wake.ParseMAC(args[0])
+	mac, err := wol.ParseMAC(args[0])
 	if err != nil {
 		if strings.Count(args[0], ":") >= 2 || strings.Count(args[0], "-") >= 5 {
 			return fmt.Errorf("%w: %w", errUsage, err) // meant as a MAC
 		}
 		return wakeByName(ctx, e, args[0], *configPath, *broker, *timeout)
 	}
-	pw, err := wake.ParsePassword(*password)
+	pw, err := wol.ParsePassword(*password)
 	if err != nil {
 		return fmt.Errorf("%w: --password: %w", errUsage, err)
 	}
@@ -51,8 +51,8 @@ func runWake(ctx context.Context, args []string, e env) error {
 		}
 		addrs = append(addrs, a)
 	}
-	r, err := wake.Send(ctx, wake.UDP{}, wake.Target{Name: args[0], MAC: mac, Addresses: addrs, Password: pw},
-		wake.Options{Repeats: *count, Spacing: *spacing})
+	r, err := wol.Send(ctx, wol.UDP{}, wol.Target{Name: args[0], MAC: mac, Addresses: addrs, Password: pw},
+		wol.Options{Repeats: *count, Spacing: *spacing})
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func runWake(ctx context.Context, args []string, e env) error {
 	if *confirmTCP == "" {
 		return nil
 	}
-	d, err := wake.Confirm(ctx, wake.TCPAwake(*confirmTCP), *timeout, time.Second)
+	d, err := wol.Confirm(ctx, wol.TCPAwake(*confirmTCP), *timeout, time.Second)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *confirmTCP, err)
 	}

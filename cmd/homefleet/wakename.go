@@ -11,8 +11,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/homefleet/homefleet/hub"
 	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -35,14 +35,14 @@ func wakeByName(ctx context.Context, e env, device, configPath, broker string, t
 	sc := cfg.MQTT.Scheme()
 	device = topic.ID(device)
 	connected := make(chan struct{}, 1)
-	results := make(chan hub.WakeResult, 8)
+	results := make(chan wire.WakeResult, 8)
 	mc, err := mqttc.New(mqttc.Options{MQTT: cfg.MQTT, ClientID: "homefleet-wake-" + strconv.Itoa(os.Getpid()),
-		OnConnect: func() { signalOnce(connected) }})
+		OnConnect: func() { service.Nudge(connected) }})
 	if err != nil {
 		return err
 	}
 	mc.Subscribe(sc.HubWake(device), func(_ string, payload []byte, retained bool) error {
-		var r hub.WakeResult
+		var r wire.WakeResult
 		if err := json.Unmarshal(payload, &r); err != nil {
 			return fmt.Errorf("decoding wake result: %w", err)
 		}
@@ -72,12 +72,12 @@ func wakeByName(ctx context.Context, e env, device, configPath, broker string, t
 				return fmt.Errorf("%w: no result from the hub for %s within %s (is the hub running?)", errWakeFailed, device, timeout)
 			case r := <-results:
 				switch r.Result {
-				case "sent":
+				case wire.WakeSent:
 					fmt.Fprintf(e.stdout, "hub sent %d magic packets for %s; waiting for it to come online\n", r.Packets, device)
-				case "woke":
+				case wire.WakeWoke:
 					fmt.Fprintf(e.stdout, "%s is online after %.1f s\n", device, r.LatencyS)
 					return nil
-				case "already_awake":
+				case wire.WakeAlreadyAwake:
 					fmt.Fprintf(e.stdout, "%s is already awake\n", device)
 					return nil
 				default:
@@ -87,11 +87,4 @@ func wakeByName(ctx context.Context, e env, device, configPath, broker string, t
 		}
 	})
 	return g.Wait()
-}
-
-func signalOnce(ch chan struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
-	}
 }

@@ -1,5 +1,8 @@
-// Package wake sends Wake-on-LAN magic packets (mdlayher/wol) and
-// confirms that the target woke up.
+// Package wake is the hub feature that wakes machines: it learns wake
+// targets from the agents' network identities (and the config), answers
+// HA's Wake buttons (homefleet/<device>/cmd/wake) with magic packets sent
+// directly or relayed by an awake agent on the target's subnet, and
+// confirms through the device's availability (or a TCP port).
 package wake
 
 import (
@@ -7,158 +10,198 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
-	"github.com/mdlayher/wol"
+	"github.com/homefleet/homefleet/hub/feature"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/netid"
+	"github.com/homefleet/homefleet/internal/service"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+	"github.com/homefleet/homefleet/internal/wol"
 )
 
-// Sentinel errors.
-var (
-	ErrBadMAC      = errors.New("bad MAC address")
-	ErrBadPassword = errors.New("bad SecureOn password")
-	ErrNoAddress   = errors.New("no address to send the magic packet to")
-	ErrNotAwake    = errors.New("target did not wake up in time")
-)
+// ErrNoTarget refuses a wake for a device the hub cannot wake.
+var ErrNoTarget = errors.New("no wake target known")
 
-// DefaultPort is the conventional WoL UDP port (discard).
-const DefaultPort = 9
+// probeEvery is how often targets without an agent are probed over TCP
+// for their Awake state.
+const probeEvery = 30 * time.Second
 
-// ParseMAC parses a 48-bit MAC address (aa:bb:cc:dd:ee:ff, aa-bb-..., aabb.ccdd.eeff).
-func ParseMAC(s string) (net.HardwareAddr, error) {
-	mac, err := net.ParseMAC(strings.TrimSpace(s))
-	if err != nil || len(mac) != 6 {
-		return nil, fmt.Errorf("%w %q: want six bytes like aa:bb:cc:dd:ee:ff", ErrBadMAC, s)
-	}
-	return mac, nil
+// Options replace the hub's network side (tests record packets and fake
+// the hub's subnets).
+type Options struct {
+	Sender wol.Sender // default wol.Auto (UDP, raw frames on the hub's own subnets)
+	// LocalBroadcasts maps the hub's own subnets' broadcasts to their
+	// interface: those get a raw Ethernet frame too; a target on another
+	// subnet is woken through an awake agent there (wake-relay).
+	LocalBroadcasts func() map[string]string
+	Tick            time.Duration // how often pending wakes are checked (default 1s)
 }
 
-// ParsePassword parses a SecureOn password: 4 bytes as an IPv4 address
-// (192.168.1.1) or 6 bytes as a MAC (aa:bb:cc:dd:ee:ff). Empty: none.
-func ParsePassword(s string) ([]byte, error) {
-	if s == "" {
-		return nil, nil
-	}
-	if ip := net.ParseIP(s); ip != nil && ip.To4() != nil {
-		return ip.To4(), nil
-	}
-	if mac, err := net.ParseMAC(s); err == nil && len(mac) == 6 {
-		return mac, nil
-	}
-	return nil, fmt.Errorf("%w: want 4 bytes as a.b.c.d or 6 bytes as aa:bb:cc:dd:ee:ff", ErrBadPassword)
+type target struct {
+	name       string // display name (static targets)
+	macs       []net.HardwareAddr
+	broadcasts []string
+	confirmTCP string
+	password   []byte
+	static     bool
 }
 
-// Target is a machine to wake.
-type Target struct {
-	Name      string
-	MAC       net.HardwareAddr
-	Addresses []string // host:port to send to (directed broadcasts, the limited broadcast)
-	Password  []byte
+type pendingWake struct {
+	start, deadline, next time.Time
+	first                 time.Duration
+	packets, rounds       int
 }
 
-// Sender sends one magic packet.
-type Sender interface {
-	Send(addr string, mac net.HardwareAddr, password []byte) error
+type wakeReq struct {
+	device   string
+	payload  []byte
+	retained bool
 }
 
-// UDP sends magic packets over UDP with mdlayher/wol.
-type UDP struct{}
+type statusMsg struct {
+	device string
+	online bool
+}
 
-// Send opens a socket, sends one packet and closes the socket.
-func (UDP) Send(addr string, mac net.HardwareAddr, password []byte) error {
-	c, err := wol.NewClient()
+type netMsg struct {
+	device string
+	doc    wire.Net
+}
+
+// Service is the wake feature. Handlers queue; Run owns every map.
+type Service struct {
+	env  feature.Env
+	cfg  config.Wake
+	opts Options
+
+	reqs    chan wakeReq
+	status  chan statusMsg
+	resend  chan struct{}
+	netMsgs chan netMsg
+
+	targets map[string]*target
+	online  map[string]bool
+	pending map[string]*pendingWake
+	sent    map[string]bool
+	probed  time.Time // last availability probe of targets without an agent
+}
+
+// New builds the service from the configured targets and those stored
+// from earlier identities, and subscribes to identities, availability and
+// Wake commands.
+func New(ctx context.Context, env feature.Env, cfg config.Wake, o Options) (*Service, error) {
+	if o.Sender == nil {
+		o.Sender = wol.Auto{}
+	}
+	if o.LocalBroadcasts == nil {
+		o.LocalBroadcasts = netid.Broadcasts
+	}
+	if o.Tick == 0 {
+		o.Tick = time.Second
+	}
+	w := &Service{
+		env: env.Named("wake"), cfg: cfg, opts: o,
+		netMsgs: make(chan netMsg, 64), reqs: make(chan wakeReq, 16), status: make(chan statusMsg, 256), resend: make(chan struct{}, 1),
+		targets: map[string]*target{}, online: map[string]bool{}, pending: map[string]*pendingWake{}, sent: map[string]bool{},
+	}
+	for _, t := range cfg.Targets {
+		mac, err := wol.ParseMAC(t.MAC)
+		if err != nil {
+			return nil, fmt.Errorf("wake target %s: %w", t.Name, err)
+		}
+		pw, err := wol.ParsePassword(t.Password)
+		if err != nil {
+			return nil, fmt.Errorf("wake target %s: %w", t.Name, err)
+		}
+		w.targets[t.Name] = &target{name: t.Name, macs: []net.HardwareAddr{mac}, broadcasts: []string{t.Broadcast}, confirmTCP: t.ConfirmTCP, password: pw, static: true}
+	}
+	if err := w.load(ctx); err != nil {
+		return nil, err
+	}
+	sc := env.Scheme
+	env.Session.Subscribe(sc.AllNet(), w.handleNet)
+	env.Session.Subscribe(sc.AllStatus(), w.handleStatus)
+	env.Session.Subscribe(sc.AllCommands("wake"), w.handleWake)
+	return w, nil
+}
+
+// Name implements service.Service.
+func (w *Service) Name() string { return "wake" }
+
+// Announce republishes every target's discovery.
+func (w *Service) Announce() { service.Nudge(w.resend) }
+
+func (w *Service) handleNet(t string, payload []byte, _ bool) error {
+	dev, ok := w.env.Scheme.ParseDevice(t)
+	if !ok || len(payload) == 0 {
+		return nil
+	}
+	doc, err := wire.DecodeNet(payload)
 	if err != nil {
-		return fmt.Errorf("opening WoL socket: %w", err)
+		return err
 	}
-	defer c.Close()
-	if err := c.WakePassword(addr, mac, password); err != nil {
-		return fmt.Errorf("sending magic packet to %s: %w", addr, err)
+	select {
+	case w.netMsgs <- netMsg{dev, doc}:
+		return nil
+	default:
+		return fmt.Errorf("net queue full, identity of %s dropped", dev)
+	}
+}
+
+func (w *Service) handleWake(t string, payload []byte, retained bool) error {
+	dev, ok := w.env.Scheme.ParseDevice(t)
+	if !ok || len(payload) == 0 { // empty: a retained command being cleared
+		return nil
+	}
+	select {
+	case w.reqs <- wakeReq{dev, payload, retained}:
+		return nil
+	default:
+		return fmt.Errorf("wake queue full, request for %s dropped", dev)
+	}
+}
+
+// handleStatus hears every availability message (the confirmation).
+func (w *Service) handleStatus(t string, payload []byte, _ bool) error {
+	dev, ok := w.env.Scheme.ParseStatus(t)
+	if !ok || dev == topic.HubID {
+		return nil
+	}
+	p := string(payload)
+	if p != topic.Online && p != topic.Offline {
+		return nil // the fleet service reports garbage once
+	}
+	select {
+	case w.status <- statusMsg{dev, p == topic.Online}:
+	default:
 	}
 	return nil
 }
 
-// Options tune the sending.
-type Options struct {
-	Repeats int           // packets per address (default 3)
-	Spacing time.Duration // between rounds (default 250 ms)
-}
-
-// Result is what one wake did.
-type Result struct {
-	FirstPacket time.Duration // from the call to the first packet out
-	Packets     int
-	Awake       bool
-	Latency     time.Duration // from the call until confirmed awake
-}
-
-// Send sends the magic packets: Repeats rounds over every address.
-func Send(ctx context.Context, s Sender, t Target, o Options) (Result, error) {
-	if len(t.Addresses) == 0 {
-		return Result{}, fmt.Errorf("waking %s: %w", t.Name, ErrNoAddress)
-	}
-	if o.Repeats <= 0 {
-		o.Repeats = 3
-	}
-	if o.Spacing <= 0 {
-		o.Spacing = 250 * time.Millisecond
-	}
-	start := time.Now()
-	var r Result
-	var errs []error
-	for round := range o.Repeats {
-		if round > 0 {
-			select {
-			case <-ctx.Done():
-				return r, ctx.Err()
-			case <-time.After(o.Spacing):
-			}
-		}
-		for _, addr := range t.Addresses {
-			if err := s.Send(addr, t.MAC, t.Password); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			if r.Packets == 0 {
-				r.FirstPacket = time.Since(start)
-			}
-			r.Packets++
-		}
-	}
-	if r.Packets == 0 {
-		return r, fmt.Errorf("waking %s: %w", t.Name, errors.Join(errs...))
-	}
-	return r, nil
-}
-
-// Confirm polls awake every interval until it reports true or timeout.
-func Confirm(ctx context.Context, awake func(context.Context) bool, timeout, interval time.Duration) (time.Duration, error) {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	t := time.NewTicker(interval)
+// Run wakes until ctx ends.
+func (w *Service) Run(ctx context.Context) error {
+	t := time.NewTicker(w.opts.Tick)
 	defer t.Stop()
 	for {
-		if awake(ctx) {
-			return time.Since(start), nil
-		}
 		select {
 		case <-ctx.Done():
-			return time.Since(start), fmt.Errorf("%w (%s)", ErrNotAwake, timeout)
+			return nil
+		case <-w.resend:
+			w.sent = map[string]bool{}
+			for dev := range w.targets {
+				w.publishDiscovery(ctx, dev)
+			}
+		case m := <-w.netMsgs:
+			w.learn(ctx, m)
+		case st := <-w.status:
+			w.setOnline(ctx, st)
+		case r := <-w.reqs:
+			w.drain(ctx) // decide on the latest availability and identities
+			w.request(ctx, r)
 		case <-t.C:
+			w.check(ctx)
 		}
-	}
-}
-
-// TCPAwake reports a target awake when addr (e.g. nas:445) accepts a TCP
-// connection: for devices without an agent.
-func TCPAwake(addr string) func(context.Context) bool {
-	return func(ctx context.Context) bool {
-		d := net.Dialer{Timeout: time.Second}
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return false
-		}
-		_ = c.Close()
-		return true
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,12 +19,7 @@ import (
 	"github.com/eclipse/paho.mqtt.golang/packets"
 
 	"github.com/homefleet/homefleet/internal/config"
-)
-
-// Availability payloads on the status topic.
-const (
-	Online  = "online"
-	Offline = "offline"
+	"github.com/homefleet/homefleet/internal/topic"
 )
 
 // QoS is used for every publish: at least once, so a retained state or
@@ -76,7 +73,7 @@ type Client struct {
 	kick   chan struct{}
 
 	mu   sync.Mutex
-	subs map[string]Handler
+	subs map[string][]Handler // several handlers may share a filter
 	bad  badLog
 }
 
@@ -94,7 +91,7 @@ func New(opts Options) (*Client, error) {
 		log:  opts.Logger.With("broker", redactURL(u)),
 		lost: make(chan error, 1),
 		kick: make(chan struct{}, 1),
-		subs: map[string]Handler{},
+		subs: map[string][]Handler{},
 	}
 	po := paho.NewClientOptions().
 		AddBroker(opts.MQTT.URL).
@@ -119,7 +116,7 @@ func New(opts Options) (*Client, error) {
 			}
 		})
 	if opts.StatusTopic != "" { // a short-lived tool has no availability to announce
-		po.SetWill(opts.StatusTopic, Offline, QoS, true)
+		po.SetWill(opts.StatusTopic, topic.Offline, QoS, true)
 	}
 	if config.TLSScheme(u.Scheme) {
 		tc, err := tlsConfig(opts.MQTT.TLS)
@@ -132,14 +129,15 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// Subscribe registers h for filter. Subscriptions made before Run are
-// established on connect and restored after every reconnect.
+// Subscribe registers h for filter; every handler of a filter sees each
+// of its messages. Subscriptions made before Run are established on
+// connect and restored after every reconnect.
 func (c *Client) Subscribe(filter string, h Handler) {
 	c.mu.Lock()
-	c.subs[filter] = h
+	c.subs[filter] = append(c.subs[filter], h)
 	c.mu.Unlock()
 	if c.client.IsConnectionOpen() {
-		c.subscribe(filter, h)
+		c.subscribe(filter)
 	}
 }
 
@@ -278,16 +276,14 @@ func (c *Client) connect(ctx context.Context) error {
 // (so whoever sees "online" can rely on them) and tells the owner.
 func (c *Client) afterConnect(ctx context.Context) {
 	c.mu.Lock()
-	subs := make(map[string]Handler, len(c.subs))
-	for f, h := range c.subs {
-		subs[f] = h
-	}
+	filters := slices.Collect(maps.Keys(c.subs))
 	c.mu.Unlock()
-	for f, h := range subs {
-		c.subscribe(f, h)
+	slices.Sort(filters)
+	for _, f := range filters {
+		c.subscribe(f)
 	}
 	if c.opts.StatusTopic != "" {
-		if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Online), true); err != nil {
+		if err := c.Publish(ctx, c.opts.StatusTopic, []byte(topic.Online), true); err != nil {
 			c.log.Warn("publishing birth message", "err", err)
 		}
 	}
@@ -296,9 +292,14 @@ func (c *Client) afterConnect(ctx context.Context) {
 	}
 }
 
-func (c *Client) subscribe(filter string, h Handler) {
+func (c *Client) subscribe(filter string) {
 	tok := c.client.Subscribe(filter, SubscribeQoS, func(_ paho.Client, m paho.Message) {
-		c.dispatch(h, m.Topic(), m.Payload(), m.Retained())
+		c.mu.Lock()
+		hs := c.subs[filter]
+		c.mu.Unlock()
+		for _, h := range hs {
+			c.dispatch(h, m.Topic(), m.Payload(), m.Retained())
+		}
 	})
 	switch {
 	case !tok.WaitTimeout(10 * time.Second):
@@ -326,7 +327,7 @@ func (c *Client) shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if c.opts.StatusTopic != "" {
-		if err := c.Publish(ctx, c.opts.StatusTopic, []byte(Offline), true); err != nil {
+		if err := c.Publish(ctx, c.opts.StatusTopic, []byte(topic.Offline), true); err != nil {
 			c.log.Debug("publishing clean offline", "err", err)
 		}
 	}

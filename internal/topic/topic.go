@@ -13,6 +13,16 @@ const (
 	DefaultDiscoveryPrefix = "homeassistant"
 )
 
+// Availability payloads on a status topic: Online is the birth message,
+// Offline the will and the clean goodbye.
+const (
+	Online  = "online"
+	Offline = "offline"
+)
+
+// HubID is the hub's own device id; no agent may use it.
+const HubID = "hub"
+
 // Scheme builds topics under a base (homefleet) and an HA discovery prefix.
 type Scheme struct {
 	Base            string
@@ -74,7 +84,7 @@ func (s Scheme) ParseDisk(t string) (device, disk string, ok bool) {
 
 // HubDisk is the hub's prediction document of one disk.
 func (s Scheme) HubDisk(device, disk string) string {
-	return s.dev("hub", "disk", ID(device), ID(disk))
+	return s.dev(HubID, "disk", ID(device), ID(disk))
 }
 
 // HubDiskTrigger carries the disk's HA device-trigger payloads.
@@ -105,26 +115,26 @@ func (s Scheme) ParseDevice(t string) (string, bool) {
 }
 
 // HubWake is the hub's wake result document of a device.
-func (s Scheme) HubWake(device string) string { return s.dev("hub", "wake", ID(device)) }
+func (s Scheme) HubWake(device string) string { return s.dev(HubID, "wake", ID(device)) }
 
 // HubWakeTrigger carries a device's woke / wake_failed HA device triggers.
 func (s Scheme) HubWakeTrigger(device string) string { return s.HubWake(device) + "/trigger" }
 
 // HubSchedule is the state document of a power schedule.
-func (s Scheme) HubSchedule(name string) string { return s.dev("hub", "schedule", ID(name)) }
+func (s Scheme) HubSchedule(name string) string { return s.dev(HubID, "schedule", ID(name)) }
 
 // HubScheduleTrigger carries a schedule's backup_finished / backup_failed triggers.
 func (s Scheme) HubScheduleTrigger(name string) string { return s.HubSchedule(name) + "/trigger" }
 
 // HubPublicIP is the retained public address document.
-func (s Scheme) HubPublicIP() string { return s.dev("hub", "publicip") }
+func (s Scheme) HubPublicIP() string { return s.dev(HubID, "publicip") }
 
 // HubPublicIPTrigger carries the ip_changed and ddns_update_failed device
 // triggers (a JSON payload with the details).
 func (s Scheme) HubPublicIPTrigger() string { return s.HubPublicIP() + "/trigger" }
 
 // HubDDNS is the retained state of one DDNS record (name and type).
-func (s Scheme) HubDDNS(record string) string { return s.dev("hub", "ddns", ID(record)) }
+func (s Scheme) HubDDNS(record string) string { return s.dev(HubID, "ddns", ID(record)) }
 
 // Probe is the retained result of one service probe run by device.
 func (s Scheme) Probe(device, name string) string { return s.dev(device, "probe", ID(name)) }
@@ -198,3 +208,26 @@ func Key(name string) string {
 	}
 	return id
 }
+
+// Discovery node ids. A component published about a device by someone
+// else (the hub's Wake button on a NAS, a disk's prediction) has its own
+// discovery node, named here and nowhere else; the node id also prefixes
+// the unique ids of its entities.
+
+// DiskNode is the node of one disk of a host (the agent publishes it).
+func DiskNode(host, disk string) string { return ID(host) + "_" + ID(disk) }
+
+// PredictionNode is the hub's prediction node of a disk.
+func PredictionNode(host, disk string) string { return DiskNode(host, disk) + "_prediction" }
+
+// WakeNode is the hub's wake node of a device.
+func WakeNode(device string) string { return ID(device) + "_wake" }
+
+// ScheduleNode is the hub's node of one power schedule of a device.
+func ScheduleNode(device, schedule string) string { return ID(device) + "_schedule_" + ID(schedule) }
+
+// ProbeNode is the node of one service probe run by device.
+func ProbeNode(device, probe string) string { return ID(device) + "_probe_" + ID(probe) }
+
+// InternetNode is the hub's node of the public address and DDNS records.
+func InternetNode() string { return HubID + "_internet" }

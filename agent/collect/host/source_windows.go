@@ -3,8 +3,9 @@ package host
 import (
 	"context"
 
-	"github.com/shirou/gopsutil/v3/mem"
 	"strings"
+
+	"github.com/shirou/gopsutil/v3/mem"
 
 	"github.com/shirou/gopsutil/v3/process"
 )

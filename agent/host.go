@@ -1,0 +1,174 @@
+package agent
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/homefleet/homefleet/agent/collect/host"
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/service"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+type publisher interface {
+	Publish(ctx context.Context, topic string, payload []byte, retain bool) error
+}
+
+// options are the agent's settings.
+type options struct {
+	ID        string // stable device id
+	Name      string // HA device name; empty: the hostname
+	Version   string
+	Interval  time.Duration
+	Heartbeat time.Duration
+	Scheme    topic.Scheme
+	Log       *slog.Logger
+	Now       func() time.Time
+	Trim      func()
+}
+
+// readings is what the last collection read.
+type readings struct {
+	facts   host.Facts
+	factsAt time.Time
+	cur     wire.State
+	have    bool
+	failing bool // the last read failed (warned once)
+}
+
+// sent is what HA was last told.
+type sent struct {
+	state     wire.State
+	stateAt   time.Time
+	stateOK   bool
+	disc      discovery.Payload
+	discState wire.State // the state the discovery was built from
+	discOK    bool
+}
+
+// Agent is the agent's main part: host readings, the state document and
+// HA discovery, the network identity, idle, and the commands. Handlers
+// may be called from any goroutine; everything else is owned by Run.
+type Agent struct {
+	opts     options
+	host     hostReader
+	pub      publisher
+	commands chan command
+	announce chan struct{}
+
+	read  readings
+	sent  sent
+	net   *netIdentity // nil: not published
+	power powerVerbs
+	idle  *idleState // nil: no Idle sensor
+	jobs  *jobs
+	// refreshDisks asks the disk loop for a read (cmd/refresh); nil
+	// without SMART.
+	refreshDisks func()
+}
+
+// newAgent builds the main part from cfg; pub is the MQTT session.
+func newAgent(cfg config.Agent, id string, d Deps, pub publisher) *Agent {
+	a := &Agent{
+		opts: options{ID: id, Name: cfg.Device.Name, Version: d.Version, Interval: cfg.Collect.Interval, Heartbeat: cfg.Collect.Heartbeat,
+			Scheme: cfg.MQTT.Scheme(), Log: d.Log, Now: d.Now, Trim: d.Trim},
+		host:     d.Collectors.Host,
+		pub:      pub,
+		commands: make(chan command, 64),
+		announce: make(chan struct{}, 1),
+		power:    powerVerbs{backend: d.Power, allow: cfg.Power.Allow},
+		jobs:     newJobs(cfg.Jobs),
+		idle:     newIdle(d.Collectors.Idle, cfg.Idle),
+	}
+	if d.Collectors.Net != nil {
+		a.net = &netIdentity{read: d.Collectors.Net, relay: d.Relay}
+	}
+	return a
+}
+
+// Name implements service.Service.
+func (a *Agent) Name() string { return "host" }
+
+// Announce republishes discovery, state and network identity (after a
+// connect, or HA's birth).
+func (a *Agent) Announce() { service.Nudge(a.announce) }
+
+// Run collects and publishes until ctx ends; running jobs end with it.
+func (a *Agent) Run(ctx context.Context) error {
+	defer a.jobs.wait()
+	tick := time.NewTicker(a.opts.Interval)
+	defer tick.Stop()
+	a.collect(ctx) // publishing waits for the connection (Announce)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			a.noticeResume(ctx)
+			a.cycle(ctx, false)
+		case <-a.announce:
+			a.publishAll(ctx)
+			if a.opts.Trim != nil {
+				a.opts.Trim() // start-up work is done: give its memory back
+			}
+		case c := <-a.commands:
+			a.command(ctx, c)
+		}
+	}
+}
+
+// cycle collects once and publishes what changed.
+func (a *Agent) cycle(ctx context.Context, force bool) {
+	if !a.collect(ctx) {
+		return
+	}
+	now := a.opts.Now()
+	if !a.sent.discOK || !sameEntities(a.sent.discState, a.read.cur) {
+		if a.sent.discOK {
+			cur := a.read.cur
+			a.opts.Log.Info("entities changed: updating discovery",
+				"mounts", len(cur.FS), "disks", len(cur.IO), "interfaces", len(cur.Net), "sensors", len(cur.Temp))
+		}
+		a.publishDiscovery(ctx)
+	}
+	if force || !a.sent.stateOK || changed(a.sent.state, a.read.cur) || now.Sub(a.sent.stateAt) >= a.opts.Heartbeat {
+		a.publishState(ctx, now)
+	}
+	if a.net != nil && a.net.due {
+		a.publishNet(ctx, false)
+		if a.opts.Trim != nil {
+			a.opts.Trim()
+		}
+	}
+}
+
+// collect reads the host into a.read; false when the read failed.
+func (a *Agent) collect(ctx context.Context) bool {
+	now := a.opts.Now()
+	r := &a.read
+	if r.factsAt.IsZero() || now.Sub(r.factsAt) >= a.opts.Heartbeat {
+		if f, err := a.host.Facts(ctx); err == nil {
+			r.facts, r.factsAt = f, now
+		} else {
+			a.opts.Log.Debug("reading facts", "err", err)
+		}
+		if a.net != nil {
+			a.net.due = true
+		}
+	}
+	s, err := a.host.Collect(ctx)
+	if err != nil {
+		if !r.failing {
+			a.opts.Log.Warn("collecting host metrics", "err", err)
+		}
+		r.failing = true
+		return false
+	}
+	r.failing = false
+	r.cur, r.have = ToWire(s, r.facts, a.opts.Version), true
+	a.evaluateIdle(ctx, now)
+	return true
+}

@@ -1,0 +1,89 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"runtime"
+	"time"
+
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/mqttc"
+)
+
+// publishAll republishes discovery, state and the network identity.
+func (a *Agent) publishAll(ctx context.Context) {
+	a.power.offered = a.power.offeredVerbs(ctx, a.opts.Log)
+	if !a.read.have {
+		a.cycle(ctx, true)
+		return
+	}
+	a.publishDiscovery(ctx)
+	a.publishState(ctx, a.opts.Now())
+	a.publishNet(ctx, true)
+}
+
+func (a *Agent) hostInfo() discovery.Host {
+	name := a.opts.Name
+	f := a.read.facts
+	if name == "" {
+		name = f.Hostname
+	}
+	if name == "" {
+		name = a.opts.ID
+	}
+	return discovery.Host{ID: a.opts.ID, Name: name, Model: discovery.Model(f.OS, runtime.GOOS, f.Arch), Version: a.opts.Version, Power: a.power.offered}
+}
+
+func (a *Agent) publishDiscovery(ctx context.Context) {
+	next := discovery.HostPayload(a.hostInfo(), a.read.cur, a.opts.Scheme)
+	t := a.opts.Scheme.Discovery(a.opts.ID)
+	if a.sent.discOK {
+		if tomb, ok := discovery.Removed(a.sent.disc, next); ok {
+			if !a.send(ctx, t, tomb, true) {
+				return
+			}
+		}
+	}
+	if a.send(ctx, t, next, true) {
+		a.sent.disc, a.sent.discState, a.sent.discOK = next, a.read.cur, true
+	}
+}
+
+func (a *Agent) publishState(ctx context.Context, now time.Time) {
+	if a.send(ctx, a.opts.Scheme.State(a.opts.ID), a.read.cur, true) {
+		a.sent.state, a.sent.stateAt, a.sent.stateOK = a.read.cur, now, true
+	}
+}
+
+// publishNet publishes the network identity when it changed (or always).
+func (a *Agent) publishNet(ctx context.Context, always bool) {
+	n := a.net
+	if n == nil {
+		return
+	}
+	ifs, err := n.read()
+	if err != nil {
+		a.opts.Log.Debug("reading network identity", "err", err)
+		return
+	}
+	doc := NetToWire(ifs, a.opts.Now())
+	doc.TS = 0
+	key, _ := json.Marshal(doc)
+	if !always && string(key) == string(n.doc) {
+		n.due = false
+		return
+	}
+	doc.TS = a.opts.Now().Unix()
+	if a.send(ctx, a.opts.Scheme.Net(a.opts.ID), doc, true) {
+		n.doc, n.due = key, false
+	}
+}
+
+// send encodes and publishes v; failures are logged here, the boundary.
+func (a *Agent) send(ctx context.Context, t string, v any, retain bool) bool {
+	if err := mqttc.PublishJSON(ctx, a.pub, t, v, retain); err != nil {
+		a.opts.Log.Debug("publish failed; will resend on reconnect", "topic", t, "err", err)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,203 @@
+// Package disks is the hub feature that keeps every disk's SMART history
+// in the store and publishes its failure prediction (hub/predict) on the
+// disk's HA device, with the disk_watch / disk_critical / disk_failing
+// device triggers.
+package disks
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/feature"
+	"github.com/homefleet/homefleet/hub/predict"
+	"github.com/homefleet/homefleet/hub/store"
+	"github.com/homefleet/homefleet/internal/service"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+type diskMsg struct {
+	device, disk string
+	doc          wire.Disk
+}
+
+type diskKey struct{ device, disk string }
+
+type diskState struct {
+	tracker *predict.Tracker
+	last    predict.Verdict
+	model   string
+	known   bool // a verdict exists
+}
+
+// Service stores disk history and publishes predictions. Messages are
+// queued by the MQTT handler and handled by Run, which owns all state.
+type Service struct {
+	env    feature.Env
+	model  *predict.Model
+	in     chan diskMsg
+	resend chan struct{}
+
+	state map[diskKey]*diskState // owned by Run (New fills it before)
+	sent  map[diskKey]bool       // discovery published since the last connect
+}
+
+// New loads every disk's stored history (so a hub restart keeps trends)
+// and subscribes to the agents' disk documents.
+func New(ctx context.Context, env feature.Env) (*Service, error) {
+	model, err := predict.Default()
+	if err != nil {
+		return nil, err
+	}
+	d := &Service{env: env.Named("disks"), model: model, in: make(chan diskMsg, 256), resend: make(chan struct{}, 1),
+		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}}
+	if err := d.load(ctx); err != nil {
+		return nil, err
+	}
+	env.Session.Subscribe(env.Scheme.AllDisks(), d.handle)
+	return d, nil
+}
+
+// Name implements service.Service.
+func (d *Service) Name() string { return "disks" }
+
+// Announce republishes every prediction and its discovery.
+func (d *Service) Announce() { service.Nudge(d.resend) }
+
+// handle queues a disk document; bad ones are refused with a reason.
+func (d *Service) handle(t string, payload []byte, _ bool) error {
+	device, disk, ok := d.env.Scheme.ParseDisk(t)
+	if !ok {
+		return fmt.Errorf("not a disk topic")
+	}
+	if len(payload) == 0 {
+		return nil // a removed disk's retained document being cleared
+	}
+	doc, err := wire.DecodeDisk(payload)
+	if err != nil {
+		return err
+	}
+	select {
+	case d.in <- diskMsg{device, disk, doc}:
+		return nil
+	default:
+		return fmt.Errorf("disk queue full, document of %s/%s dropped", device, disk)
+	}
+}
+
+// load rebuilds every tracker from the stored history, so a hub restart
+// keeps trends.
+func (d *Service) load(ctx context.Context) error {
+	refs, err := d.env.Store.Disks(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		h, err := d.env.Store.History(ctx, r.Device, r.Disk)
+		if err != nil {
+			return err
+		}
+		s := &diskState{tracker: predict.NewTracker(d.model, r.Model), model: r.Model}
+		for _, row := range h {
+			s.last, s.known = s.tracker.Observe(row.Obs), true
+		}
+		d.state[diskKey{r.Device, r.Disk}] = s
+	}
+	if len(refs) > 0 {
+		d.env.Log.Info("disk history loaded", "disks", len(refs))
+	}
+	return nil
+}
+
+// Run handles disk documents until ctx ends.
+func (d *Service) Run(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.resend:
+			d.sent = map[diskKey]bool{}
+			for k, s := range d.state {
+				d.publish(ctx, k, s, predict.OK)
+			}
+		case m := <-d.in:
+			d.observe(ctx, m)
+		}
+	}
+}
+
+// obsFromDisk maps a disk document to a predictor observation; ok is
+// false when the document carries no readings (standby, unavailable).
+func obsFromDisk(doc wire.Disk) (predict.Obs, bool) {
+	if doc.Status != wire.DiskOK || doc.PowerOnHours == nil {
+		return predict.Obs{}, false
+	}
+	o := predict.Obs{Hour: float64(*doc.PowerOnHours)}
+	for i, id := range predict.AttrIDs {
+		o.Attr[i] = predict.NA
+		if a, ok := doc.Attrs["a"+strconv.Itoa(id)]; ok {
+			o.Attr[i] = int64(a.Count) //nolint:gosec // SMART counts fit
+		}
+	}
+	o.DriveFailed = doc.Health.Known && !doc.Health.Passed
+	if n := doc.NVMe; n != nil {
+		o.NVMe, o.CriticalWarning, o.AvailableSpare, o.SpareThreshold = true, n.CriticalWarning, n.AvailableSpare, n.SpareThreshold
+		o.PercentUsed, o.MediaErrors = n.PercentUsed, int64(n.MediaErrors) //nolint:gosec // counts fit
+	}
+	return o, true
+}
+
+func (d *Service) observe(ctx context.Context, m diskMsg) {
+	o, ok := obsFromDisk(m.doc)
+	if !ok {
+		return
+	}
+	key := diskKey{m.device, m.disk}
+	s := d.state[key]
+	if s == nil {
+		s = &diskState{tracker: predict.NewTracker(d.model, m.doc.Model), model: m.doc.Model}
+		d.state[key] = s
+	}
+	written, err := d.env.Store.Record(ctx, m.device, m.disk, store.Reading{Time: d.env.Now(), Model: m.doc.Model, Obs: o})
+	if err != nil {
+		d.env.Log.Error("storing disk history", "device", m.device, "disk", m.disk, "err", err)
+	}
+	if !written && s.known {
+		d.publish(ctx, key, s, predict.OK) // nothing new: keep the prediction fresh
+		return
+	}
+	prev := s.last.State
+	v := s.tracker.Observe(o)
+	s.last, s.known = v, true
+	d.publish(ctx, key, s, v.Alert)
+	if v.State != prev {
+		d.env.Log.Info("disk prediction changed", "device", m.device, "disk", m.disk, "from", prev, "to", v.State, "p30", fmt.Sprintf("%.3f", v.P30), "reasons", v.Reasons)
+	}
+}
+
+// publish sends discovery (once per connection), the prediction, and
+// the HA device trigger of alert (predict.OK: none).
+func (d *Service) publish(ctx context.Context, key diskKey, s *diskState, alert predict.State) {
+	device, disk := key.device, key.disk
+	if !d.sent[key] {
+		sc := d.env.Scheme
+		p := discovery.PredictionPayload(topic.HubID, device, disk, d.env.Version, sc)
+		if d.env.Send(ctx, sc.Discovery(topic.PredictionNode(device, disk)), p, true) {
+			d.sent[key] = true
+		}
+	}
+	reasons := s.last.Reasons
+	if reasons == nil {
+		reasons = []string{}
+	}
+	d.env.Send(ctx, d.env.Scheme.HubDisk(device, disk), wire.Prediction{
+		V: 1, TS: d.env.Now().Unix(), State: s.last.State.String(), P30: s.last.P30, P90: s.last.P90,
+		Within48h: s.last.Within48h, Reasons: reasons, Model: s.model,
+	}, true)
+	if alert > predict.OK {
+		tr := map[predict.State]string{predict.Watch: discovery.TriggerDiskWatch, predict.Critical: discovery.TriggerDiskCritical, predict.Failing: discovery.TriggerDiskFailing}[alert]
+		d.env.Fire(ctx, d.env.Scheme.HubDiskTrigger(device, disk), []byte(tr))
+	}
+}

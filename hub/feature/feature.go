@@ -1,0 +1,71 @@
+// Package feature is what every hub feature (fleet, disks, wake,
+// schedule, internet) is given: the MQTT session, the store, the topic
+// scheme and a logger. Each feature package builds its service from an
+// Env, subscribes to what it needs, and publishes its own documents and
+// HA discovery.
+package feature
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/homefleet/homefleet/hub/store"
+	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/topic"
+)
+
+// Session is the hub's MQTT session as a feature uses it.
+type Session interface {
+	Publish(ctx context.Context, topic string, payload []byte, retain bool) error
+	Subscribe(filter string, h mqttc.Handler)
+}
+
+// Env is what a feature is built from.
+type Env struct {
+	Scheme  topic.Scheme
+	Version string
+	Log     *slog.Logger
+	Store   *store.Store
+	Session Session
+	Now     func() time.Time // the hub's clock (tests fake it)
+}
+
+// Named returns a copy of e whose logger names the component.
+func (e Env) Named(component string) Env {
+	e.Log = e.Log.With("component", component)
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	return e
+}
+
+// Send encodes v and publishes it; a failure is logged at debug (the
+// document is republished on the next connect) and reported.
+func (e Env) Send(ctx context.Context, t string, v any, retain bool) bool {
+	if err := mqttc.PublishJSON(ctx, e.Session, t, v, retain); err != nil {
+		e.Log.Debug("hub publish failed; will resend on reconnect", "topic", t, "err", err)
+		return false
+	}
+	return true
+}
+
+// Fire publishes an HA device-trigger payload (never retained); a failure
+// is logged at warn, since the trigger is lost.
+func (e Env) Fire(ctx context.Context, t string, payload []byte) {
+	if err := e.Session.Publish(ctx, t, payload, false); err != nil {
+		e.Log.Warn("trigger not sent", "topic", t, "trigger", fmt.Sprintf("%.60s", payload), "err", err)
+	}
+}
+
+// FireJSON publishes a JSON trigger payload.
+func (e Env) FireJSON(ctx context.Context, t string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		e.Log.Warn("encoding trigger", "topic", t, "err", err)
+		return
+	}
+	e.Fire(ctx, t, b)
+}

@@ -1,0 +1,89 @@
+// Package fleet is the hub feature that tracks every device's
+// availability (homefleet/+/status) and publishes the hub's own HA device
+// and state: how many devices are online.
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/feature"
+	"github.com/homefleet/homefleet/internal/service"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+)
+
+// Service tracks availability. Its handler may run on any goroutine; the
+// device map is guarded, publishing happens in Run.
+type Service struct {
+	env feature.Env
+
+	mu      sync.Mutex
+	devices map[string]string
+	dirty   chan struct{}
+	resend  chan struct{}
+}
+
+// New builds the fleet service and subscribes it to every status topic.
+func New(env feature.Env) *Service {
+	f := &Service{env: env.Named("fleet"), devices: map[string]string{}, dirty: make(chan struct{}, 1), resend: make(chan struct{}, 1)}
+	env.Session.Subscribe(env.Scheme.AllStatus(), f.handleStatus)
+	return f
+}
+
+// Name implements service.Service.
+func (f *Service) Name() string { return "fleet" }
+
+// Announce republishes the hub's discovery and state.
+func (f *Service) Announce() { service.Nudge(f.resend) }
+
+func (f *Service) handleStatus(t string, payload []byte, _ bool) error {
+	dev, ok := f.env.Scheme.ParseStatus(t)
+	if !ok || dev == topic.HubID {
+		return nil
+	}
+	p := string(payload)
+	if p != topic.Online && p != topic.Offline {
+		return fmt.Errorf("status of %s: want online or offline, got %.40q", dev, payload)
+	}
+	f.mu.Lock()
+	old := f.devices[dev]
+	f.devices[dev] = p
+	f.mu.Unlock()
+	if old != p {
+		f.env.Log.Info("device availability", "device", dev, "status", p)
+		service.Nudge(f.dirty)
+	}
+	return nil
+}
+
+func (f *Service) snapshot() wire.HubState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := wire.HubState{V: 1, Devices: maps.Clone(f.devices)}
+	for _, st := range f.devices {
+		if st == topic.Online {
+			s.Online++
+		}
+	}
+	return s
+}
+
+// Run publishes until ctx ends.
+func (f *Service) Run(ctx context.Context) error {
+	sc := f.env.Scheme
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-f.resend:
+			f.env.Send(ctx, sc.Discovery(topic.HubID), discovery.HubPayload(topic.HubID, f.env.Version, sc), true)
+			f.env.Send(ctx, sc.State(topic.HubID), f.snapshot(), true)
+		case <-f.dirty:
+			f.env.Send(ctx, sc.State(topic.HubID), f.snapshot(), true)
+		}
+	}
+}

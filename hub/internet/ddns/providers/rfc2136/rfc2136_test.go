@@ -1,0 +1,142 @@
+package rfc2136
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/homefleet/homefleet/hub/internet/ddns"
+	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/testdns"
+)
+
+func TestAgainstBIND(t *testing.T) {
+	b := testdns.StartBIND(t, "home.test")
+	good, err := New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a := ddns.Record{Name: "nas.home.test", Zone: "home.test", Type: "A", TTL: 60}
+	aaaa := ddns.Record{Name: "nas.home.test", Zone: "home.test", Type: "AAAA", TTL: 60}
+	for _, step := range []struct {
+		rec  ddns.Record
+		addr string
+	}{{a, "81.2.69.142"}, {a, "81.2.69.200"}, {aaaa, "2a00:1450:4001:80b::200e"}} {
+		if err := good.Update(ctx, step.rec, netip.MustParseAddr(step.addr)); err != nil {
+			t.Fatalf("update %s: %v\n%s", step.addr, err, b.Log)
+		}
+	}
+	if got := b.Dig(t, "nas.home.test", "A"); got != "81.2.69.200" {
+		t.Errorf("dig A = %q, want only the new address", got)
+	}
+	if got := b.Dig(t, "nas.home.test", "AAAA"); got != "2a00:1450:4001:80b::200e" {
+		t.Errorf("dig AAAA = %q", got)
+	}
+	v := ddns.Authoritative{Timeout: 2 * time.Second}
+	a.NS = []string{b.Addr}
+	if err := v.Verify(ctx, a, netip.MustParseAddr("81.2.69.200")); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+	if err := v.Verify(ctx, a, netip.MustParseAddr("81.2.69.142")); !errors.Is(err, ddns.ErrMismatch) {
+		t.Errorf("verify old address: %v, want a mismatch", err)
+	}
+
+	wrong, _ := New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=", Timeout: 5 * time.Second})
+	err = wrong.Update(ctx, a, netip.MustParseAddr("81.2.69.1"))
+	if !errors.Is(err, ddns.ErrDisabled) {
+		t.Fatalf("wrong key: %v, want a disabling error", err)
+	}
+	t.Logf("wrong key: %v", err)
+	unknown, _ := New(config.DDNSProvider{Server: b.Addr, TSIGName: "nobody", Token: b.Secret, Timeout: 5 * time.Second})
+	if err := unknown.Update(ctx, a, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
+		t.Errorf("unknown key name: %v", err)
+	}
+	unsigned, _ := New(config.DDNSProvider{Server: b.Addr, Timeout: 5 * time.Second})
+	if err := unsigned.Update(ctx, a, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
+		t.Errorf("unsigned: %v", err)
+	}
+	if got := b.Dig(t, "nas.home.test", "A"); got != "81.2.69.200" {
+		t.Errorf("after refused updates dig A = %q, want it unchanged", got)
+	}
+}
+
+func TestNewValidates(t *testing.T) {
+	for _, c := range []config.DDNSProvider{
+		{Server: "ns1"},
+		{Server: "127.0.0.1:53", TSIGName: "k", Token: "not base64!"},
+		{Server: "127.0.0.1:53", TSIGName: "k", Token: "c2VjcmV0", TSIGAlg: "md5"},
+		{Server: "127.0.0.1:53", Token: "c2VjcmV0"},
+	} {
+		if _, err := New(c); !errors.Is(err, ErrConfig) {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	r := ddns.Record{Name: "nas.home.test", Zone: "home.test"}
+	for rcode, want := range map[int]error{
+		dns.RcodeSuccess: nil, dns.RcodeNotAuth: ddns.ErrDisabled, dns.RcodeRefused: ddns.ErrDisabled,
+		dns.RcodeNotZone: ddns.ErrDisabled, dns.RcodeFormatError: ddns.ErrReply,
+	} {
+		m := new(dns.Msg)
+		m.Rcode = rcode
+		if err := Outcome(m, r, "ns"); !errors.Is(err, want) {
+			t.Errorf("%s: %v, want %v", dns.RcodeToString[rcode], err, want)
+		}
+	}
+	m := new(dns.Msg)
+	m.Rcode = dns.RcodeServerFailure
+	if err := Outcome(m, r, "ns"); err == nil || errors.Is(err, ddns.ErrDisabled) {
+		t.Errorf("SERVFAIL must be transient: %v", err)
+	}
+}
+
+func FuzzOutcome(f *testing.F) {
+	m := new(dns.Msg)
+	m.SetUpdate("home.test.")
+	b, _ := m.Pack()
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, wire []byte) {
+		m := new(dns.Msg)
+		if m.Unpack(wire) != nil {
+			return
+		}
+		_ = Outcome(m, ddns.Record{Name: "a.home.test", Zone: "home.test"}, "ns")
+	})
+}
+
+// TestVerifyFindsTheZonesNameServers: without configured servers the
+// verifier looks up the zone's NS and asks them on port 53 directly.
+func TestVerifyFindsTheZonesNameServers(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to listen on port 53 (CI runs as root)")
+	}
+	if l, err := net.Listen("tcp4", "127.0.0.1:53"); err != nil {
+		t.Skipf("127.0.0.1:53 is taken (a local resolver?): %v", err)
+	} else {
+		_ = l.Close()
+	}
+	b := testdns.StartBINDOn(t, "home.test", "127.0.0.1", "53")
+	p, _ := New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret, Timeout: 5 * time.Second})
+	r := ddns.Record{Name: "nas.home.test", Zone: "home.test", Type: "A", TTL: 60}
+	ctx := context.Background()
+	if err := p.Update(ctx, r, netip.MustParseAddr("81.2.69.142")); err != nil {
+		t.Fatal(err)
+	}
+	v := ddns.Authoritative{Resolver: b.Addr, Timeout: 2 * time.Second}
+	if err := v.Verify(ctx, r, netip.MustParseAddr("81.2.69.142")); err != nil {
+		t.Errorf("verify through the zone's NS: %v", err)
+	}
+	if err := v.Verify(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrMismatch) || !strings.Contains(err.Error(), "127.0.0.1:53") {
+		t.Errorf("mismatch must name the server: %v", err)
+	}
+}

@@ -1,0 +1,89 @@
+package wake
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
+	"github.com/homefleet/homefleet/internal/wol"
+)
+
+// load restores the targets learned before a restart: a device asleep
+// now will not publish its identity again until it wakes.
+func (w *Service) load(ctx context.Context) error {
+	docs, err := w.env.Store.WakeTargets(ctx)
+	if err != nil {
+		return err
+	}
+	for dev, b := range docs {
+		if doc, err := wire.DecodeNet(b); err == nil {
+			w.apply(dev, doc)
+		}
+	}
+	return nil
+}
+
+// drain applies every queued availability change and identity.
+func (w *Service) drain(ctx context.Context) {
+	for {
+		select {
+		case m := <-w.netMsgs:
+			w.learn(ctx, m)
+		case st := <-w.status:
+			w.setOnline(ctx, st)
+		default:
+			return
+		}
+	}
+}
+
+func (w *Service) setOnline(ctx context.Context, st statusMsg) {
+	w.online[st.device] = st.online
+	if p := w.pending[st.device]; p != nil && st.online {
+		w.finish(ctx, st.device, p, true)
+	}
+}
+
+func (w *Service) learn(ctx context.Context, m netMsg) {
+	if !w.apply(m.device, m.doc) {
+		return
+	}
+	if b, err := json.Marshal(m.doc); err == nil {
+		if err := w.env.Store.SaveWakeTarget(ctx, m.device, b); err != nil {
+			w.env.Log.Warn("storing wake target", "device", m.device, "err", err)
+		}
+	}
+	w.publishDiscovery(ctx, m.device)
+}
+
+// apply sets a learned target; configured targets win.
+func (w *Service) apply(dev string, doc wire.Net) bool {
+	t := w.targets[dev]
+	if t != nil && t.static {
+		return false
+	}
+	if t == nil {
+		t = &target{}
+		w.targets[dev] = t
+	}
+	t.macs, t.broadcasts = nil, nil
+	for _, i := range doc.Interfaces {
+		if mac, err := wol.ParseMAC(i.MAC); err == nil {
+			t.macs = append(t.macs, mac)
+		}
+		t.broadcasts = append(t.broadcasts, i.Broadcast...)
+	}
+	return true
+}
+
+func (w *Service) publishDiscovery(ctx context.Context, dev string) {
+	if w.sent[dev] {
+		return
+	}
+	sc := w.env.Scheme
+	if w.env.Send(ctx, sc.Discovery(topic.WakeNode(dev)), discovery.WakePayload(topic.HubID, dev, w.targets[dev].name, w.env.Version, sc), true) {
+		w.sent[dev] = true
+	}
+}
