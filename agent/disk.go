@@ -2,10 +2,10 @@ package agent
 
 import (
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/homefleet/homefleet/agent/collect/smart"
+	"github.com/homefleet/homefleet/internal/smartattr"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -41,7 +41,7 @@ func DiskToWire(r smart.Result, now time.Time) wire.Disk {
 	if len(d.Attrs) > 0 {
 		w.Attrs = make(map[string]wire.DiskAttr, len(d.Attrs))
 		for _, a := range d.Attrs {
-			w.Attrs["a"+strconv.Itoa(int(a.ID))] = wire.DiskAttr{
+			w.Attrs[smartattr.Key(a.ID)] = wire.DiskAttr{
 				ID: int(a.ID), Name: a.Name, Value: a.Value, Worst: a.Worst, Thresh: a.Thresh,
 				Raw: a.Raw, Count: a.Count, Prefail: a.Prefail, WhenFailed: a.WhenFailed,
 			}
@@ -54,7 +54,8 @@ func DiskToWire(r smart.Result, now time.Time) wire.Disk {
 		}
 		return nil
 	}
-	w.Counts = wire.DiskCounts{Reallocated: count(5), Pending: count(197), Uncorrectable: count(198), ReportedUncor: count(187)}
+	w.Counts = wire.DiskCounts{Reallocated: count(smartattr.Reallocated), Pending: count(smartattr.Pending),
+		Uncorrectable: count(smartattr.Uncorrectable), ReportedUncor: count(smartattr.ReportedUncor)}
 	if n := d.NVMe; n != nil {
 		w.NVMe = &wire.NVMe{
 			CriticalWarning: n.CriticalWarning, AvailableSpare: n.AvailableSpare, SpareThreshold: n.SpareThreshold,

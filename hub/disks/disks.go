@@ -7,13 +7,13 @@ package disks
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/hub/predict"
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/internal/service"
+	"github.com/homefleet/homefleet/internal/smartattr"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -137,7 +137,7 @@ func obsFromDisk(doc wire.Disk) (predict.Obs, bool) {
 	o := predict.Obs{Hour: float64(*doc.PowerOnHours)}
 	for i, id := range predict.AttrIDs {
 		o.Attr[i] = predict.NA
-		if a, ok := doc.Attrs["a"+strconv.Itoa(id)]; ok {
+		if a, ok := doc.Attrs[smartattr.Key(id)]; ok {
 			o.Attr[i] = int64(a.Count) //nolint:gosec // SMART counts fit
 		}
 	}

@@ -97,7 +97,7 @@ func TestPublicIPToBIND(t *testing.T) {
 		}},
 		DDNS: config.DDNS{
 			VerifyTimeout: 10 * time.Second,
-			Providers:     []config.DDNSProvider{{Name: "bind", Kind: config.ProviderRFC2136, Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret}},
+			Providers:     []config.DDNSProvider{bindProvider(b.Addr, b.KeyName, b.Secret)},
 			Records:       []config.DDNSRecord{{Name: "nas.home.test", Provider: "bind", TTL: 60, Verify: &verify, NS: []string{b.Addr}}},
 		},
 	}
@@ -177,7 +177,7 @@ func TestPublicIPToBIND(t *testing.T) {
 	// Someone changes the record behind our back; Update DDNS now fixes it.
 	echoA.Store("81.2.69.204")
 	echoB.Store("81.2.69.204")
-	p, _ := rfc2136.New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret, Timeout: 5 * time.Second})
+	p, _ := rfc2136.New(rfc2136.Settings{Server: b.Addr, TSIGName: b.KeyName, TSIGSecret: b.Secret}, 5*time.Second)
 	if err := p.Update(context.Background(), ddns.Record{Name: "nas.home.test", Zone: "home.test", Type: "A", TTL: 60}, netip.MustParseAddr("81.2.69.99")); err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestWrongTSIGKeyShowsInHA(t *testing.T) {
 	url := startInternet(t, config.Hub{
 		PublicIP: config.PublicIP{Quorum: 1, Interval: time.Second, Sources: []config.IPSource{{Name: "echo", Kind: config.SourceHTTPS, URL: echoURL, Family: 4}}},
 		DDNS: config.DDNS{
-			Providers: []config.DDNSProvider{{Name: "bind", Kind: config.ProviderRFC2136, Server: b.Addr, TSIGName: b.KeyName, Token: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="}},
+			Providers: []config.DDNSProvider{bindProvider(b.Addr, b.KeyName, "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=")},
 			Records:   []config.DDNSRecord{{Name: "nas.home.test", Provider: "bind", NS: []string{b.Addr}}},
 		},
 	})
@@ -269,7 +269,7 @@ func TestAgentAAAA(t *testing.T) {
 	}
 	url := startInternet(t, config.Hub{
 		DDNS: config.DDNS{
-			Providers: []config.DDNSProvider{{Name: "bind", Kind: config.ProviderRFC2136, Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret}},
+			Providers: []config.DDNSProvider{bindProvider(b.Addr, b.KeyName, b.Secret)},
 			Records:   []config.DDNSRecord{rec("nas.home.test", "nas"), rec("pc.home.test", "pc")},
 		},
 	})
@@ -398,4 +398,9 @@ func startInternet(t *testing.T, cfg config.Hub) string {
 		return []service.Service{in, Probes(env, cfg.Probes)}, err
 	})
 	return b.URL()
+}
+
+// bindProvider is the rfc2136 provider of a test BIND.
+func bindProvider(addr, key, secret string) config.DDNSProvider {
+	return config.DDNSProvider{Name: "bind", Kind: "rfc2136", Settings: map[string]any{"server": addr, "tsig_name": key, "token": secret}}
 }

@@ -7,6 +7,8 @@ package predict
 
 import (
 	"math"
+
+	"github.com/homefleet/homefleet/internal/smartattr"
 )
 
 // State is the verdict level.
@@ -38,8 +40,9 @@ const (
 	NumAttrs
 )
 
-// AttrIDs maps slots to ATA attribute ids.
-var AttrIDs = [NumAttrs]int{5, 10, 12, 187, 188, 189, 196, 197, 198}
+// AttrIDs maps slots to ATA attribute ids: smartattr's predictor inputs,
+// in order (the slot names above follow them; a test holds the two).
+var AttrIDs = [NumAttrs]uint8(smartattr.Predicted()) //nolint:gochecknoglobals // fixed table
 
 // NA marks an attribute the drive does not report.
 const NA = -1

@@ -113,3 +113,14 @@ func TestFitLogisticSeparates(t *testing.T) {
 		t.Error("no examples must fail")
 	}
 }
+
+// TestSlotsFollowSmartattr: the slot names are the predictor attributes
+// of smartattr, in order.
+func TestSlotsFollowSmartattr(t *testing.T) {
+	want := map[int]uint8{A5: 5, A10: 10, A12: 12, A187: 187, A188: 188, A189: 189, A196: 196, A197: 197, A198: 198}
+	for slot, id := range want {
+		if AttrIDs[slot] != id {
+			t.Errorf("slot %d is attribute %d, its name says %d", slot, AttrIDs[slot], id)
+		}
+	}
+}

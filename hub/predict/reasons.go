@@ -2,12 +2,9 @@ package predict
 
 import (
 	"fmt"
-)
 
-var attrWords = map[int]string{
-	A5: "reallocated sectors", A187: "reported uncorrectable errors",
-	A197: "pending sectors", A198: "offline uncorrectable sectors",
-}
+	"github.com/homefleet/homefleet/internal/smartattr"
+)
 
 // reasons explains a verdict in words, most severe first.
 func (t *Tracker) reasons(o Obs, f [NumFeatures]float64) []string {
@@ -35,11 +32,11 @@ func (t *Tracker) reasons(o Obs, f [NumFeatures]float64) []string {
 		}
 		switch d7, d30 := now-s.at(o.Hour-168), now-s.at(o.Hour-720); {
 		case d7 > 0:
-			r = append(r, fmt.Sprintf("%s rose by %d in 7 days (now %d)", attrWords[slot], d7, now))
+			r = append(r, fmt.Sprintf("%s rose by %d in 7 days (now %d)", smartattr.Name(AttrIDs[slot]), d7, now))
 		case d30 > 0:
-			r = append(r, fmt.Sprintf("%s rose by %d in 30 days (now %d)", attrWords[slot], d30, now))
+			r = append(r, fmt.Sprintf("%s rose by %d in 30 days (now %d)", smartattr.Name(AttrIDs[slot]), d30, now))
 		default:
-			r = append(r, fmt.Sprintf("%s: %d, stable for 30 days", attrWords[slot], now))
+			r = append(r, fmt.Sprintf("%s: %d, stable for 30 days", smartattr.Name(AttrIDs[slot]), now))
 		}
 	}
 	if n := t.s[A10].now(); n > 0 {

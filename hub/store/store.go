@@ -8,11 +8,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 
 	"github.com/homefleet/homefleet/hub/predict"
+	"github.com/homefleet/homefleet/internal/smartattr"
 )
 
 // ErrStore wraps every storage failure.
@@ -35,15 +37,24 @@ type DiskRef struct {
 	Device, Disk, Model string
 }
 
-const schema = `
+// attrCols are the predictor attributes' columns (a5, a10...), from
+// smartattr; schema, insert and select are built from them.
+var attrCols = func() []string { //nolint:gochecknoglobals // fixed table
+	var c []string
+	for _, id := range predict.AttrIDs {
+		c = append(c, smartattr.Key(id))
+	}
+	return c
+}()
+
+var schema = `
 CREATE TABLE IF NOT EXISTS disk_history (
 	device TEXT NOT NULL,
 	disk   TEXT NOT NULL,
 	ts     INTEGER NOT NULL,
 	model  TEXT NOT NULL,
 	hour   REAL NOT NULL,
-	a5 INTEGER, a10 INTEGER, a12 INTEGER, a187 INTEGER, a188 INTEGER,
-	a189 INTEGER, a196 INTEGER, a197 INTEGER, a198 INTEGER,
+	` + strings.Join(attrCols, " INTEGER, ") + ` INTEGER,
 	failed INTEGER NOT NULL,
 	nvme INTEGER NOT NULL,
 	crit_warning INTEGER NOT NULL,
@@ -53,7 +64,7 @@ CREATE TABLE IF NOT EXISTS disk_history (
 	media_errors INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS disk_history_key ON disk_history (device, disk, hour);
-`
+` //nolint:gochecknoglobals // built once from attrCols
 
 // Open opens (creating) the database at path; ":memory:" keeps it in RAM.
 func Open(path string) (*Store, error) {
@@ -102,10 +113,7 @@ func (s *Store) Record(ctx context.Context, device, disk string, r Reading) (boo
 		return false, nil
 	}
 	args := append([]any{device, disk, r.Time.Unix(), r.Obs.Hour}, values(r)...)
-	_, err = s.db.ExecContext(ctx, `INSERT INTO disk_history
-		(device, disk, ts, hour, model, a5, a10, a12, a187, a188, a189, a196, a197, a198,
-		 failed, nvme, crit_warning, spare, spare_threshold, pct_used, media_errors)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	_, err = s.db.ExecContext(ctx, insertRow, args...)
 	if err != nil {
 		return false, fmt.Errorf("%w: recording %s/%s: %w", ErrStore, device, disk, err)
 	}
@@ -122,8 +130,13 @@ func same(a, b Reading) bool {
 	return true
 }
 
-const selectCols = `ts, hour, model, a5, a10, a12, a187, a188, a189, a196, a197, a198,
-	failed, nvme, crit_warning, spare, spare_threshold, pct_used, media_errors`
+const stateCols = `failed, nvme, crit_warning, spare, spare_threshold, pct_used, media_errors`
+
+var (
+	selectCols = `ts, hour, model, ` + strings.Join(attrCols, ", ") + `, ` + stateCols //nolint:gochecknoglobals // built once
+	insertRow  = `INSERT INTO disk_history (device, disk, ts, hour, model, ` + strings.Join(attrCols, ", ") + `, ` + stateCols +
+		`) VALUES (?` + strings.Repeat(",?", 4+len(attrCols)+7) + `)` //nolint:gochecknoglobals // built once
+)
 
 func scan(row interface{ Scan(...any) error }) (Reading, error) {
 	var r Reading

@@ -213,6 +213,7 @@ ddns:
   providers:
     - {name: cf, kind: cloudflare}
     - {name: cf, kind: route53}
+    - {name: nokind}
   records:
     - {name: home, provider: cf}
     - {name: nas.example.com, type: A, device: nas, provider: nope, ttl: 100000}
@@ -227,7 +228,7 @@ probes:
 		`public_ip.quorum: "-1"`, `public_ip.sources[0].url: "http://echo.example/": must be https://`,
 		`public_ip.sources[1].name: "a": duplicate`, `public_ip.sources[1].family: "5"`, `public_ip.sources[1].server: "resolver1": want host:port`,
 		`public_ip.sources[1].query: "": required`, `public_ip.sources[2].url: "router"`, `public_ip.sources[3].server: "gateway"`, `public_ip.sources[4].kind: "stun"`,
-		`ddns.providers[1].name: "cf": duplicate`, `ddns.providers[1].kind: "route53"`,
+		`ddns.providers[1].name: "cf": duplicate`, `ddns.providers[2].kind: "": required`,
 		`ddns.records[0].name: "home": want a fully qualified name`, `ddns.records[1].provider: "nope"`, `ddns.records[1].device: "nas": only AAAA`,
 		`ddns.records[1].ttl: "100000"`, `ddns.records[2].name: "nas.example.com": duplicate A record`, `ddns.records[2].ns[0]: "ns1"`,
 		`probes[0].target: "": required`, `probes[1].name: "smb": duplicate`, `probes[1].kind: "ping"`, `probes[2].target: "nas:80": want an http(s):// URL`,
@@ -253,5 +254,25 @@ probes: [{name: nas, kind: smb, target: nas.lan}]
 	}
 	if s := h.String(); strings.Contains(s, "s3cret") {
 		t.Errorf("token not redacted:\n%s", s)
+	}
+	// A provider's secret settings come from <name>_file too, and stay
+	// redacted; other settings print as they are.
+	secret := writeFile(t, "tsig-s3cret\n")
+	h, err = LoadHub(writeFile(t, `ddns:
+  providers: [{name: home, kind: rfc2136, server: "192.168.1.2:53", tsig_name: hf, token_file: `+secret+`}]
+  records: [{name: nas.home.example.com, device: nas, type: AAAA, provider: home}]
+`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.DDNS.Providers[0].Settings["token"]; got != "tsig-s3cret" {
+		t.Errorf("token_file not read: %q", got)
+	}
+	if s := h.String(); strings.Contains(s, "tsig-s3cret") || !strings.Contains(s, "tsig_name: hf") {
+		t.Errorf("provider settings printed wrong:\n%s", s)
+	}
+	if _, err := LoadHub(writeFile(t, "ddns:\n  providers: [{name: p, kind: duckdns, token_file: /nonexistent/x}]\n"), noEnv); err == nil ||
+		!strings.Contains(err.Error(), "ddns.providers[0].token_file") {
+		t.Errorf("unreadable secret file: %v", err)
 	}
 }

@@ -1,9 +1,12 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,35 +56,17 @@ type DDNS struct {
 	Resolver       string         `yaml:"resolver"`        // host:port used only to find a zone's NS (default: the system's)
 }
 
-// DDNS provider kinds.
-const (
-	ProviderCloudflare = "cloudflare"
-	ProviderDuckDNS    = "duckdns"
-	ProviderDynDNS2    = "dyndns2"
-	ProviderRFC2136    = "rfc2136"
-	ProviderAlidns     = "alidns"
-	ProviderDNSPod     = "dnspod"
-	ProviderWebhook    = "webhook"
-)
-
-// DDNSProvider is one account at a DNS provider. Each kind reads the
-// fields it needs and validates them when the hub starts.
+// DDNSProvider is one account at a DNS provider. Name, kind and timeout
+// are common; every other key is the kind's own setting (token, url,
+// username...), read and validated by that provider's package under
+// hub/internet/ddns/providers. A setting named token, password or secret
+// (or ending in _token, _password, _secret, _key) is a secret: redacted
+// when printed, and readable from a file with <name>_file.
 type DDNSProvider struct {
-	Name         string        `yaml:"name"`
-	Kind         string        `yaml:"kind"`
-	URL          string        `yaml:"url"` // API base, dyndns2 server or webhook URL (defaults per kind)
-	Token        string        `yaml:"token" secret:"true"`
-	TokenFile    string        `yaml:"token_file"`
-	Username     string        `yaml:"username"` // dyndns2 user, alidns AccessKeyId, dnspod SecretId
-	Password     string        `yaml:"password" secret:"true"`
-	PasswordFile string        `yaml:"password_file"`
-	Server       string        `yaml:"server"`         // rfc2136: host:port of the primary
-	TSIGName     string        `yaml:"tsig_name"`      // rfc2136
-	TSIGAlg      string        `yaml:"tsig_algorithm"` // rfc2136: hmac-sha256 (default), hmac-sha512...
-	Method       string        `yaml:"method"`         // webhook: GET or POST
-	Body         string        `yaml:"body"`           // webhook: template with {ip} {name} {type} {ttl}
-	Success      string        `yaml:"success"`        // webhook: a reply must contain this (default: any 2xx)
-	Timeout      time.Duration `yaml:"timeout"`        // per request (default 30s)
+	Name     string         `yaml:"name"`
+	Kind     string         `yaml:"kind"`
+	Timeout  time.Duration  `yaml:"timeout"` // per request (default 30s)
+	Settings map[string]any `yaml:",inline"`
 }
 
 // DDNSRecord is one name kept pointing at an address.
@@ -217,7 +202,9 @@ func (d DDNS) validate(v *validator) {
 			v.add(f+".name", p.Name, "duplicate name")
 		}
 		provs[p.Name] = true
-		v.oneOf(f+".kind", p.Kind, ProviderCloudflare, ProviderDuckDNS, ProviderDynDNS2, ProviderRFC2136, ProviderAlidns, ProviderDNSPod, ProviderWebhook)
+		if p.Kind == "" {
+			v.add(f+".kind", "", "required: the provider (cloudflare, duckdns, dyndns2, rfc2136...)")
+		}
 	}
 	seen := map[string]bool{}
 	for i, r := range d.Records {
@@ -304,17 +291,35 @@ func validURL(v *validator, field, s string, httpsOnly bool) {
 	}
 }
 
-// resolveProviderSecrets reads every provider's *_file secrets.
+// resolveSecrets reads every provider's secret settings given as
+// <name>_file into <name>.
 func (d *DDNS) resolveSecrets() error {
+	var errs []error
 	for i := range d.Providers {
 		p := &d.Providers[i]
-		f := fmt.Sprintf("ddns.providers[%d]", i)
-		if err := resolveSecret(&p.Token, f+".token_file", p.TokenFile); err != nil {
-			return err
-		}
-		if err := resolveSecret(&p.Password, f+".password_file", p.PasswordFile); err != nil {
-			return err
+		for _, k := range slices.Sorted(maps.Keys(p.Settings)) {
+			base, isFile := strings.CutSuffix(k, "_file")
+			if !isFile || !SecretSetting(base) {
+				continue
+			}
+			path, _ := p.Settings[k].(string)
+			var secret string
+			if err := resolveSecret(&secret, fmt.Sprintf("ddns.providers[%d].%s", i, k), path); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			p.Settings[base] = secret
 		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// SecretSetting reports whether a provider setting holds a secret.
+func SecretSetting(key string) bool {
+	for _, s := range []string{"token", "password", "secret"} {
+		if key == s || strings.HasSuffix(key, "_"+s) {
+			return true
+		}
+	}
+	return strings.HasSuffix(key, "_key")
 }

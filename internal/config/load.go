@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"reflect"
 	"strconv"
@@ -189,6 +190,14 @@ func redact(v reflect.Value) {
 			fv.Set(c)
 		case t.Field(i).Tag.Get("secret") == "true" && fv.Kind() == reflect.String && fv.String() != "":
 			fv.SetString("REDACTED")
+		case fv.Kind() == reflect.Map && fv.Type() == reflect.TypeFor[map[string]any]() && !fv.IsNil():
+			m := maps.Clone(fv.Interface().(map[string]any)) //nolint:forcetypeassert // checked above
+			for k := range m {
+				if SecretSetting(k) && m[k] != "" {
+					m[k] = "REDACTED"
+				}
+			}
+			fv.Set(reflect.ValueOf(m))
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	sg "github.com/anatol/smart.go"
+
+	"github.com/homefleet/homefleet/internal/smartattr"
 )
 
 // listDisks returns the physical disks of /sys/block: members of md and
@@ -136,7 +138,7 @@ func readSata(name string, dev *sg.SataDevice) (Disk, error) {
 	for attrID, a := range page.Attrs {
 		t := int(thr.Thresholds[attrID])
 		prefail := a.Flags&sg.AtaAttributeFlagPrefailure != 0
-		if !tracked(attrID) && !(prefail && t > 0 && int(a.Current) <= t) {
+		if !smartattr.IsTracked(attrID) && !(prefail && t > 0 && int(a.Current) <= t) {
 			continue
 		}
 		at := Attr{ID: attrID, Name: a.Name, Value: int(a.Current), Worst: int(a.Worst), Thresh: t,

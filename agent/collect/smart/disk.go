@@ -86,18 +86,6 @@ type SelfTest struct {
 	Hours  uint64 // power-on hours when it ran
 }
 
-// TrackedAttrs are the ATA attributes homefleet reports and predicts on.
-var TrackedAttrs = []uint8{5, 9, 10, 12, 187, 188, 189, 194, 196, 197, 198, 199}
-
-func tracked(id uint8) bool {
-	for _, t := range TrackedAttrs {
-		if t == id {
-			return true
-		}
-	}
-	return false
-}
-
 // Attr returns attribute id, if present.
 func (d Disk) Attr(id uint8) (Attr, bool) {
 	for _, a := range d.Attrs {

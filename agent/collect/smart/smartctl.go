@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/homefleet/homefleet/internal/smartattr"
 )
 
 // smartctl --json output, the parts homefleet reads.
@@ -152,7 +154,7 @@ func ParseSmartctl(b []byte) (Disk, error) {
 	}
 	if j.ATAAttributes != nil {
 		for _, a := range j.ATAAttributes.Table {
-			if !tracked(a.ID) && !(a.Flags.Prefailure && a.Thresh > 0 && a.Value <= a.Thresh) {
+			if !smartattr.IsTracked(a.ID) && !(a.Flags.Prefailure && a.Thresh > 0 && a.Value <= a.Thresh) {
 				continue
 			}
 			d.Attrs = append(d.Attrs, Attr{

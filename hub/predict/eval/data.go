@@ -57,8 +57,15 @@ func (d *Drive) HeldOut() bool {
 	return h.Sum32()%5 == 4
 }
 
-var columns = []string{"serial_number", "model", "min_date", "min_hours", "tstart", "tstop", "fails",
-	"smart_5", "smart_10", "smart_12", "smart_187", "smart_188", "smart_189", "smart_196", "smart_197", "smart_198"}
+// columns are the CSV columns read: the drive and interval, then one
+// smart_<id> per predictor attribute.
+var columns = func() []string { //nolint:gochecknoglobals // fixed table
+	c := []string{"serial_number", "model", "min_date", "min_hours", "tstart", "tstop", "fails"}
+	for _, id := range predict.AttrIDs {
+		c = append(c, "smart_"+strconv.Itoa(int(id)))
+	}
+	return c
+}()
 
 // Load reads the gzipped CSV; rows of a drive must be contiguous and in
 // time order, as in the published file.

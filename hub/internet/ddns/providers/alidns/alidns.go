@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // DefaultURL is the API endpoint.
@@ -34,17 +33,24 @@ type Provider struct {
 	now             func() time.Time
 }
 
-// New validates the config: username is the AccessKeyId, password the
-// AccessKeySecret.
-func New(c config.DDNSProvider) (*Provider, error) {
-	if c.Username == "" || c.Password == "" {
+// Settings are an AccessKey pair (username is the AccessKeyId, password
+// the AccessKeySecret) and the API endpoint.
+type Settings struct {
+	AccessKeyID     string `yaml:"username"`
+	AccessKeySecret string `yaml:"password" secret:"true"`
+	URL             string `yaml:"url"` // default DefaultURL
+}
+
+// New validates the settings.
+func New(s Settings, timeout time.Duration) (*Provider, error) {
+	if s.AccessKeyID == "" || s.AccessKeySecret == "" {
 		return nil, fmt.Errorf("%w: username (AccessKeyId) and password (AccessKeySecret, or password_file) are required", ErrConfig)
 	}
-	u, err := ddns.Endpoint(c.URL, DefaultURL)
+	u, err := ddns.Endpoint(s.URL, DefaultURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Provider{url: u.String(), id: c.Username, secret: c.Password, c: ddns.Client(c.Timeout), now: time.Now}, nil
+	return &Provider{url: u.String(), id: s.AccessKeyID, secret: s.AccessKeySecret, c: ddns.Client(timeout), now: time.Now}, nil
 }
 
 // Reply is the part of every reply this provider reads.

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // TestSignKnownAnswer is the signature example of Alibaba's RPC
@@ -110,7 +109,7 @@ func TestAgainstFake(t *testing.T) {
 	f := &fake{secrets: map[string]string{"LTAIid": "s3cret"}, nonces: map[string]bool{}}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	p, err := New(config.DDNSProvider{Username: "LTAIid", Password: "s3cret", URL: srv.URL + "/", Timeout: 5 * time.Second})
+	p, err := New(Settings{AccessKeyID: "LTAIid", AccessKeySecret: "s3cret", URL: srv.URL + "/"}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,14 +132,14 @@ func TestAgainstFake(t *testing.T) {
 		t.Errorf("throttled: %v", err)
 	}
 	f.throttle = false
-	for _, cfg := range []config.DDNSProvider{{Username: "LTAIid", Password: "wrong"}, {Username: "nobody", Password: "s3cret"}} {
-		cfg.URL, cfg.Timeout = srv.URL+"/", 5*time.Second
-		bad, _ := New(cfg)
+	for _, cfg := range []Settings{{AccessKeyID: "LTAIid", AccessKeySecret: "wrong"}, {AccessKeyID: "nobody", AccessKeySecret: "s3cret"}} {
+		cfg.URL = srv.URL + "/"
+		bad, _ := New(cfg, 5*time.Second)
 		if err := bad.Update(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
-			t.Errorf("%s: %v", cfg.Username, err)
+			t.Errorf("%s: %v", cfg.AccessKeyID, err)
 		}
 	}
-	if _, err := New(config.DDNSProvider{Username: "x"}); !errors.Is(err, ErrConfig) {
+	if _, err := New(Settings{AccessKeyID: "x"}, 0); !errors.Is(err, ErrConfig) {
 		t.Errorf("no secret: %v", err)
 	}
 }

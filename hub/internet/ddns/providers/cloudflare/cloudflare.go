@@ -12,9 +12,9 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // DefaultURL is the API base.
@@ -34,16 +34,22 @@ type Provider struct {
 	zones map[string]string // zone name → id
 }
 
-// New validates the config: a token, and an https URL if one is set.
-func New(c config.DDNSProvider) (*Provider, error) {
-	if c.Token == "" {
+// Settings are an API token with Zone.DNS edit rights and the API base.
+type Settings struct {
+	Token string `yaml:"token" secret:"true"`
+	URL   string `yaml:"url"` // default DefaultURL
+}
+
+// New validates the settings.
+func New(s Settings, timeout time.Duration) (*Provider, error) {
+	if s.Token == "" {
 		return nil, fmt.Errorf("%w: token (or token_file) is required: an API token with Zone.DNS edit rights", ErrConfig)
 	}
-	u, err := ddns.Endpoint(c.URL, DefaultURL)
+	u, err := ddns.Endpoint(s.URL, DefaultURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Provider{base: strings.TrimRight(u.String(), "/"), token: c.Token, c: ddns.Client(c.Timeout), zones: map[string]string{}}, nil
+	return &Provider{base: strings.TrimRight(u.String(), "/"), token: s.Token, c: ddns.Client(timeout), zones: map[string]string{}}, nil
 }
 
 // Envelope is every API reply.

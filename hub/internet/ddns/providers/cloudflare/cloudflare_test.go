@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // fakeAPI follows the documented v4 shapes: a zone list, record
@@ -94,7 +93,7 @@ func TestAgainstFake(t *testing.T) {
 	api := &fakeAPI{token: "tok", records: map[string]record{}}
 	srv := httptest.NewServer(api)
 	defer srv.Close()
-	p, err := New(config.DDNSProvider{Token: "tok", URL: srv.URL + "/client/v4", Timeout: 5 * time.Second})
+	p, err := New(Settings{Token: "tok", URL: srv.URL + "/client/v4"}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +126,7 @@ func TestAgainstFake(t *testing.T) {
 	}
 	api.limited = false
 
-	bad, _ := New(config.DDNSProvider{Token: "wrong", URL: srv.URL + "/client/v4", Timeout: 5 * time.Second})
+	bad, _ := New(Settings{Token: "wrong", URL: srv.URL + "/client/v4"}, 5*time.Second)
 	if err := bad.Update(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) || !strings.Contains(err.Error(), "Authentication error") {
 		t.Errorf("wrong token: %v", err)
 	}
@@ -137,10 +136,10 @@ func TestAgainstFake(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	if _, err := New(config.DDNSProvider{}); !errors.Is(err, ErrConfig) {
+	if _, err := New(Settings{}, 0); !errors.Is(err, ErrConfig) {
 		t.Errorf("no token: %v", err)
 	}
-	if _, err := New(config.DDNSProvider{Token: "t", URL: "::"}); !errors.Is(err, ErrConfig) {
+	if _, err := New(Settings{Token: "t", URL: "::"}, 0); !errors.Is(err, ErrConfig) {
 		t.Errorf("bad url: %v", err)
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // DefaultURL is the API endpoint.
@@ -38,17 +37,24 @@ type Provider struct {
 	now                func() time.Time
 }
 
-// New validates the config: username is the SecretId, password the
-// SecretKey.
-func New(c config.DDNSProvider) (*Provider, error) {
-	if c.Username == "" || c.Password == "" {
+// Settings are an API 3.0 key pair (username is the SecretId, password
+// the SecretKey) and the API endpoint.
+type Settings struct {
+	SecretID  string `yaml:"username"`
+	SecretKey string `yaml:"password" secret:"true"`
+	URL       string `yaml:"url"` // default DefaultURL
+}
+
+// New validates the settings.
+func New(s Settings, timeout time.Duration) (*Provider, error) {
+	if s.SecretID == "" || s.SecretKey == "" {
 		return nil, fmt.Errorf("%w: username (SecretId) and password (SecretKey, or password_file) are required", ErrConfig)
 	}
-	u, err := ddns.Endpoint(c.URL, DefaultURL)
+	u, err := ddns.Endpoint(s.URL, DefaultURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Provider{url: u.String(), host: u.Host, id: c.Username, key: c.Password, c: ddns.Client(c.Timeout), now: time.Now}, nil
+	return &Provider{url: u.String(), host: u.Host, id: s.SecretID, key: s.SecretKey, c: ddns.Client(timeout), now: time.Now}, nil
 }
 
 // Reply is the part of every reply this provider reads.

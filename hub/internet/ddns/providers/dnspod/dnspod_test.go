@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // TestSignatureKnownAnswer checks the TC3 key derivation on the string to
@@ -124,7 +123,7 @@ func TestAgainstFake(t *testing.T) {
 	f := &fake{keys: map[string]string{"AKIDtest": "secretkey"}}
 	srv := httptest.NewServer(f)
 	defer srv.Close()
-	p, err := New(config.DDNSProvider{Username: "AKIDtest", Password: "secretkey", URL: srv.URL + "/", Timeout: 5 * time.Second})
+	p, err := New(Settings{SecretID: "AKIDtest", SecretKey: "secretkey", URL: srv.URL + "/"}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,11 +146,11 @@ func TestAgainstFake(t *testing.T) {
 		t.Errorf("limited: %v", err)
 	}
 	f.limited = false
-	for _, cfg := range []config.DDNSProvider{{Username: "AKIDtest", Password: "wrong"}, {Username: "AKIDnobody", Password: "secretkey"}} {
-		cfg.URL, cfg.Timeout = srv.URL+"/", 5*time.Second
-		bad, _ := New(cfg)
+	for _, cfg := range []Settings{{SecretID: "AKIDtest", SecretKey: "wrong"}, {SecretID: "AKIDnobody", SecretKey: "secretkey"}} {
+		cfg.URL = srv.URL + "/"
+		bad, _ := New(cfg, 5*time.Second)
 		if err := bad.Update(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
-			t.Errorf("%s: %v", cfg.Username, err)
+			t.Errorf("%s: %v", cfg.SecretID, err)
 		}
 	}
 }

@@ -10,9 +10,9 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // DefaultURL is the update endpoint.
@@ -28,16 +28,22 @@ type Provider struct {
 	c     *http.Client
 }
 
-// New validates the config: the account token is required.
-func New(c config.DDNSProvider) (*Provider, error) {
-	if c.Token == "" {
+// Settings are the account token from duckdns.org and the update URL.
+type Settings struct {
+	Token string `yaml:"token" secret:"true"`
+	URL   string `yaml:"url"` // default DefaultURL
+}
+
+// New validates the settings.
+func New(s Settings, timeout time.Duration) (*Provider, error) {
+	if s.Token == "" {
 		return nil, fmt.Errorf("%w: token (or token_file) is required: the account token from duckdns.org", ErrConfig)
 	}
-	u, err := ddns.Endpoint(c.URL, DefaultURL)
+	u, err := ddns.Endpoint(s.URL, DefaultURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return &Provider{url: u.String(), token: c.Token, c: ddns.Client(c.Timeout)}, nil
+	return &Provider{url: u.String(), token: s.Token, c: ddns.Client(timeout)}, nil
 }
 
 // Update sends the address explicitly (ip= or ipv6=), never "use my

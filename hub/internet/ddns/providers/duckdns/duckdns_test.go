@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // fake follows spec.jsp: domains, token, ip/ipv6, verbose; KO on a bad
@@ -50,7 +49,7 @@ func TestAgainstFake(t *testing.T) {
 	limited := false
 	srv := fake(t, held, &limited)
 	defer srv.Close()
-	p, err := New(config.DDNSProvider{Token: "tok", URL: srv.URL + "/update", Timeout: 5 * time.Second})
+	p, err := New(Settings{Token: "tok", URL: srv.URL + "/update"}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +75,7 @@ func TestAgainstFake(t *testing.T) {
 	if err := p.Update(ctx, a, netip.MustParseAddr("81.2.69.1")); !errors.As(err, &ra) || ra.After != time.Minute {
 		t.Errorf("429: %v", err)
 	}
-	bad, _ := New(config.DDNSProvider{Token: "s3cret-token", URL: "http://127.0.0.1:1/update", Timeout: time.Second})
+	bad, _ := New(Settings{Token: "s3cret-token", URL: "http://127.0.0.1:1/update"}, time.Second)
 	if err := bad.Update(ctx, a, netip.MustParseAddr("81.2.69.1")); err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("unreachable: %v (the token must not appear)", err)
 	}

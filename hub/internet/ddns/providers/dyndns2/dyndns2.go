@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // ErrConfig is a provider configuration the protocol cannot work with.
@@ -23,17 +23,24 @@ type Provider struct {
 	c        *http.Client
 }
 
-// New validates the config: the server's update URL (e.g.
-// https://dynupdate.no-ip.com/nic/update), username and password.
-func New(c config.DDNSProvider) (*Provider, error) {
-	u, err := url.Parse(c.URL)
+// Settings are the server's update URL (e.g.
+// https://dynupdate.no-ip.com/nic/update) and the account.
+type Settings struct {
+	URL      string `yaml:"url"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password" secret:"true"`
+}
+
+// New validates the settings.
+func New(s Settings, timeout time.Duration) (*Provider, error) {
+	u, err := url.Parse(s.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%w: url %q: want the server's update URL, e.g. https://dynupdate.no-ip.com/nic/update", ErrConfig, c.URL)
+		return nil, fmt.Errorf("%w: url %q: want the server's update URL, e.g. https://dynupdate.no-ip.com/nic/update", ErrConfig, s.URL)
 	}
-	if c.Username == "" || c.Password == "" {
+	if s.Username == "" || s.Password == "" {
 		return nil, fmt.Errorf("%w: username and password (or password_file) are required", ErrConfig)
 	}
-	return &Provider{url: c.URL, user: c.Username, password: c.Password, c: ddns.Client(c.Timeout)}, nil
+	return &Provider{url: s.URL, user: s.Username, password: s.Password, c: ddns.Client(timeout)}, nil
 }
 
 // Update sends hostname and myip with basic auth and follows the reply

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 func TestParseReply(t *testing.T) {
@@ -75,7 +74,7 @@ func TestAgainstFake(t *testing.T) {
 		_, _ = w.Write([]byte(next))
 	}))
 	defer srv.Close()
-	p, err := New(config.DDNSProvider{URL: srv.URL + "/nic/update", Username: "user", Password: "pass", Timeout: 5 * time.Second})
+	p, err := New(Settings{URL: srv.URL + "/nic/update", Username: "user", Password: "pass"}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,14 +100,14 @@ func TestAgainstFake(t *testing.T) {
 			t.Errorf("%q: %v", tt.reply, err)
 		}
 	}
-	bad, _ := New(config.DDNSProvider{URL: srv.URL + "/nic/update", Username: "user", Password: "wrong", Timeout: 5 * time.Second})
+	bad, _ := New(Settings{URL: srv.URL + "/nic/update", Username: "user", Password: "wrong"}, 5*time.Second)
 	if err := bad.Update(ctx, r, ip); !errors.Is(err, ddns.ErrDisabled) {
 		t.Errorf("badauth: %v", err)
 	}
 	if got[0] != "home.ddns.net=81.2.69.142 ua="+ddns.UserAgent {
 		t.Errorf("request %q", got[0])
 	}
-	if _, err := New(config.DDNSProvider{URL: "dynupdate.no-ip.com", Username: "u", Password: "p"}); !errors.Is(err, ErrConfig) {
+	if _, err := New(Settings{URL: "dynupdate.no-ip.com", Username: "u", Password: "p"}, 0); !errors.Is(err, ErrConfig) {
 		t.Errorf("bad url: %v", err)
 	}
 }

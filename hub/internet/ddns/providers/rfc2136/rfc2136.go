@@ -15,7 +15,6 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // ErrConfig is a provider configuration the update cannot work with.
@@ -35,14 +34,22 @@ type Provider struct {
 	timeout time.Duration
 }
 
-// New validates the config: server host:port, and a TSIG key (tsig_name,
-// tsig_algorithm, the base64 secret in token or token_file).
-func New(c config.DDNSProvider) (*Provider, error) {
-	p := &Provider{server: c.Server, timeout: c.Timeout}
+// Settings are the primary server and its TSIG key; without a key the
+// updates are unsigned (an ACL by address).
+type Settings struct {
+	Server     string `yaml:"server"`              // host:port of the primary
+	TSIGName   string `yaml:"tsig_name"`           // the key's name
+	TSIGAlg    string `yaml:"tsig_algorithm"`      // hmac-sha256 (default), hmac-sha512...
+	TSIGSecret string `yaml:"token" secret:"true"` // base64, as tsig-keygen prints it
+}
+
+// New validates the settings.
+func New(c Settings, timeout time.Duration) (*Provider, error) {
+	p := &Provider{server: c.Server, timeout: timeout}
 	if _, _, err := net.SplitHostPort(c.Server); err != nil {
 		return nil, fmt.Errorf("%w: server %q: want host:port of the primary", ErrConfig, c.Server)
 	}
-	if c.TSIGName == "" && c.Token == "" {
+	if c.TSIGName == "" && c.TSIGSecret == "" {
 		return p, nil // unsigned updates (an ACL by address)
 	}
 	alg := c.TSIGAlg
@@ -56,10 +63,10 @@ func New(c config.DDNSProvider) (*Provider, error) {
 	if c.TSIGName == "" {
 		return nil, fmt.Errorf("%w: tsig_name is required with a TSIG secret", ErrConfig)
 	}
-	if _, err := base64.StdEncoding.DecodeString(c.Token); err != nil || c.Token == "" {
+	if _, err := base64.StdEncoding.DecodeString(c.TSIGSecret); err != nil || c.TSIGSecret == "" {
 		return nil, fmt.Errorf("%w: token (the TSIG secret) must be base64, as tsig-keygen prints it", ErrConfig)
 	}
-	p.keyName, p.secret = dns.Fqdn(c.TSIGName), c.Token
+	p.keyName, p.secret = dns.Fqdn(c.TSIGName), c.TSIGSecret
 	return p, nil
 }
 

@@ -13,13 +13,12 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/testdns"
 )
 
 func TestAgainstBIND(t *testing.T) {
 	b := testdns.StartBIND(t, "home.test")
-	good, err := New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret, Timeout: 5 * time.Second})
+	good, err := New(Settings{Server: b.Addr, TSIGName: b.KeyName, TSIGSecret: b.Secret}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,17 +48,17 @@ func TestAgainstBIND(t *testing.T) {
 		t.Errorf("verify old address: %v, want a mismatch", err)
 	}
 
-	wrong, _ := New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=", Timeout: 5 * time.Second})
+	wrong, _ := New(Settings{Server: b.Addr, TSIGName: b.KeyName, TSIGSecret: "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="}, 5*time.Second)
 	err = wrong.Update(ctx, a, netip.MustParseAddr("81.2.69.1"))
 	if !errors.Is(err, ddns.ErrDisabled) {
 		t.Fatalf("wrong key: %v, want a disabling error", err)
 	}
 	t.Logf("wrong key: %v", err)
-	unknown, _ := New(config.DDNSProvider{Server: b.Addr, TSIGName: "nobody", Token: b.Secret, Timeout: 5 * time.Second})
+	unknown, _ := New(Settings{Server: b.Addr, TSIGName: "nobody", TSIGSecret: b.Secret}, 5*time.Second)
 	if err := unknown.Update(ctx, a, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
 		t.Errorf("unknown key name: %v", err)
 	}
-	unsigned, _ := New(config.DDNSProvider{Server: b.Addr, Timeout: 5 * time.Second})
+	unsigned, _ := New(Settings{Server: b.Addr}, 5*time.Second)
 	if err := unsigned.Update(ctx, a, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
 		t.Errorf("unsigned: %v", err)
 	}
@@ -69,13 +68,13 @@ func TestAgainstBIND(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	for _, c := range []config.DDNSProvider{
+	for _, c := range []Settings{
 		{Server: "ns1"},
-		{Server: "127.0.0.1:53", TSIGName: "k", Token: "not base64!"},
-		{Server: "127.0.0.1:53", TSIGName: "k", Token: "c2VjcmV0", TSIGAlg: "md5"},
-		{Server: "127.0.0.1:53", Token: "c2VjcmV0"},
+		{Server: "127.0.0.1:53", TSIGName: "k", TSIGSecret: "not base64!"},
+		{Server: "127.0.0.1:53", TSIGName: "k", TSIGSecret: "c2VjcmV0", TSIGAlg: "md5"},
+		{Server: "127.0.0.1:53", TSIGSecret: "c2VjcmV0"},
 	} {
-		if _, err := New(c); !errors.Is(err, ErrConfig) {
+		if _, err := New(c, time.Second); !errors.Is(err, ErrConfig) {
 			t.Errorf("%+v: %v", c, err)
 		}
 	}
@@ -126,7 +125,7 @@ func TestVerifyFindsTheZonesNameServers(t *testing.T) {
 		_ = l.Close()
 	}
 	b := testdns.StartBINDOn(t, "home.test", "127.0.0.1", "53")
-	p, _ := New(config.DDNSProvider{Server: b.Addr, TSIGName: b.KeyName, Token: b.Secret, Timeout: 5 * time.Second})
+	p, _ := New(Settings{Server: b.Addr, TSIGName: b.KeyName, TSIGSecret: b.Secret}, 5*time.Second)
 	r := ddns.Record{Name: "nas.home.test", Zone: "home.test", Type: "A", TTL: 60}
 	ctx := context.Background()
 	if err := p.Update(ctx, r, netip.MustParseAddr("81.2.69.142")); err != nil {

@@ -11,9 +11,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 // ErrConfig is a webhook configuration that cannot work.
@@ -25,10 +25,19 @@ type Provider struct {
 	c                                 *http.Client
 }
 
-// New validates the config: an http(s) URL, GET (default) or POST.
-// {ip}, {name}, {type} and {ttl} are replaced in url and body (escaped
-// for the URL); token is sent as a bearer token.
-func New(c config.DDNSProvider) (*Provider, error) {
+// Settings are the request to send: {ip}, {name}, {type} and {ttl} are
+// replaced in url and body (escaped for the URL); token is sent as a
+// bearer token.
+type Settings struct {
+	URL     string `yaml:"url"`
+	Method  string `yaml:"method"`  // GET (default), POST or PUT
+	Body    string `yaml:"body"`    // template
+	Success string `yaml:"success"` // a reply must contain this (default: any 2xx)
+	Token   string `yaml:"token" secret:"true"`
+}
+
+// New validates the settings.
+func New(c Settings, timeout time.Duration) (*Provider, error) {
 	u, err := url.Parse(strings.NewReplacer("{", "", "}", "").Replace(c.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%w: url %q: want an http(s) URL, with {ip} {name} {type} {ttl} where needed", ErrConfig, c.URL)
@@ -40,7 +49,7 @@ func New(c config.DDNSProvider) (*Provider, error) {
 	if m != http.MethodGet && m != http.MethodPost && m != http.MethodPut {
 		return nil, fmt.Errorf("%w: method %q: want GET, POST or PUT", ErrConfig, c.Method)
 	}
-	return &Provider{url: c.URL, method: m, body: c.Body, success: c.Success, token: c.Token, c: ddns.Client(c.Timeout)}, nil
+	return &Provider{url: c.URL, method: m, body: c.Body, success: c.Success, token: c.Token, c: ddns.Client(timeout)}, nil
 }
 
 func fill(tpl string, r ddns.Record, addr netip.Addr, esc func(string) string) string {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
-	"github.com/homefleet/homefleet/internal/config"
 )
 
 func TestAgainstFake(t *testing.T) {
@@ -32,12 +31,12 @@ func TestAgainstFake(t *testing.T) {
 	r := ddns.Record{Name: "home.example.com", Type: "A", TTL: 300}
 	ip := netip.MustParseAddr("81.2.69.142")
 
-	get, err := New(config.DDNSProvider{URL: srv.URL + "/set?host={name}&ip={ip}", Timeout: 5 * time.Second})
+	get, err := New(Settings{URL: srv.URL + "/set?host={name}&ip={ip}"}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	post, err := New(config.DDNSProvider{URL: srv.URL + "/hook", Method: "post", Token: "tok", Success: "updated",
-		Body: `{"name":"{name}","type":"{type}","ip":"{ip}","ttl":{ttl}}`, Timeout: 5 * time.Second})
+	post, err := New(Settings{URL: srv.URL + "/hook", Method: "post", Token: "tok", Success: "updated",
+		Body: `{"name":"{name}","type":"{type}","ip":"{ip}","ttl":{ttl}}`}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +66,8 @@ func TestAgainstFake(t *testing.T) {
 	if err := get.Update(ctx, r, ip); !errors.As(err, &ra) || ra.After != 2*time.Minute {
 		t.Errorf("429: %v", err)
 	}
-	for _, c := range []config.DDNSProvider{{URL: "ftp://x"}, {URL: "http://x", Method: "DELETE"}} {
-		if _, err := New(c); !errors.Is(err, ErrConfig) {
+	for _, c := range []Settings{{URL: "ftp://x"}, {URL: "http://x", Method: "DELETE"}} {
+		if _, err := New(c, time.Second); !errors.Is(err, ErrConfig) {
 			t.Errorf("%+v: %v", c, err)
 		}
 	}
