@@ -9,13 +9,14 @@ import (
 
 	"github.com/homefleet/homefleet/agent/collect/host/hosttest"
 	"github.com/homefleet/homefleet/agent/power"
+	"github.com/homefleet/homefleet/agent/power/powertest"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
-func powerAgent(rec *power.Recorder, allow ...string) (*Agent, *recorder) {
+func powerAgent(rec *powertest.Recorder, allow ...string) (*Agent, *recorder) {
 	now := hosttest.Start
 	return newTestAgent(hosttest.NewFake(), &now, func(c *config.Agent, d *Deps) {
 		c.Power.Allow, d.Power = allow, rec
@@ -43,7 +44,7 @@ func TestPowerVerbs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := &power.Recorder{Offered: tt.offered, Inhibitor: tt.inhibitor}
+			rec := &powertest.Recorder{Offered: tt.offered, Inhibitor: tt.inhibitor}
 			a, pub := powerAgent(rec, tt.allow...)
 			a.command(ctx, command{verb: tt.verb, payload: []byte(tt.payload)})
 			if got := strings.Join(rec.Done, ","); got != tt.wantDone {
@@ -72,7 +73,7 @@ func TestPowerVerbs(t *testing.T) {
 }
 
 func TestPowerButtonsOnlyForAllowedAndOffered(t *testing.T) {
-	rec := &power.Recorder{Offered: map[power.Verb]bool{power.Sleep: true, power.Reboot: true}}
+	rec := &powertest.Recorder{Offered: map[power.Verb]bool{power.Sleep: true, power.Reboot: true}}
 	a, pub := powerAgent(rec, "sleep", "shutdown")
 	a.publishAll(context.Background())
 	for _, m := range pub.take() {

@@ -51,26 +51,6 @@ type Backend interface {
 	Do(ctx context.Context, v Verb, force bool) error
 }
 
-// Recorder is a Backend that records instead of acting: tests use it, so
-// no test ever suspends the machine.
-type Recorder struct {
-	Offered   map[Verb]bool
-	Inhibitor string // non-empty: Do refuses unless force
-	Done      []string
-}
-
-// Can reports Offered[v].
-func (r *Recorder) Can(_ context.Context, v Verb) (bool, error) { return r.Offered[v], nil }
-
-// Do records v.
-func (r *Recorder) Do(_ context.Context, v Verb, force bool) error {
-	if r.Inhibitor != "" && !force {
-		return fmt.Errorf("%s: %w: %s", v, ErrInhibited, r.Inhibitor)
-	}
-	r.Done = append(r.Done, string(v))
-	return nil
-}
-
 // blocking returns "who (why)" of the first block-mode inhibitor of v.
 // ListInhibitors rows are (what, who, why, mode, uid, pid).
 func blocking(rows [][]any, v Verb) string {

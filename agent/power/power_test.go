@@ -1,9 +1,10 @@
 package power
 
 import (
-	"context"
 	"errors"
 	"testing"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func TestParseVerb(t *testing.T) {
@@ -33,18 +34,5 @@ func TestBlocking(t *testing.T) {
 	}
 	if got := blocking(rows, Reboot); got != "rsync (copying 2 TB)" {
 		t.Errorf("reboot blocked by %q", got)
-	}
-}
-
-func TestRecorder(t *testing.T) {
-	r := &Recorder{Offered: map[Verb]bool{Sleep: true}, Inhibitor: "backup"}
-	if ok, _ := r.Can(context.Background(), Hibernate); ok {
-		t.Error("hibernate not offered")
-	}
-	if err := r.Do(context.Background(), Sleep, false); !errors.Is(err, ErrInhibited) {
-		t.Errorf("want ErrInhibited, got %v", err)
-	}
-	if err := r.Do(context.Background(), Sleep, true); err != nil || len(r.Done) != 1 {
-		t.Errorf("force: %v %v", err, r.Done)
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"net"
 	"time"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func dialOK(addr string) (bool, error) {

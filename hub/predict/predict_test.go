@@ -3,6 +3,8 @@ package predict
 import (
 	"strings"
 	"testing"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 // testModel scores with fixed weights: the features that matter for the

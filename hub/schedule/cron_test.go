@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 var berlin, _ = time.LoadLocation("Europe/Berlin")

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/predict"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func reading(hour float64, realloc int64) Reading {

@@ -48,16 +48,14 @@ func (w *Service) sendRound(ctx context.Context, dev string, t *target, p *pendi
 	direct, relayed := w.route(ctx, dev, t)
 	p.packets += relayed
 	for _, mac := range t.macs {
+		sending := w.env.Now()
 		r, err := wol.Send(context.Background(), w.opts.Sender, wol.Target{Name: dev, MAC: mac, Addresses: direct, Password: t.password}, wol.Options{Repeats: 3, Spacing: 100 * time.Millisecond})
 		if err != nil {
 			w.env.Log.Warn("sending magic packets", "device", dev, "err", err)
 			continue
 		}
-		if p.packets == 0 {
-			p.first = w.env.Now().Sub(p.start)
-			if p.first < r.FirstPacket {
-				p.first = r.FirstPacket
-			}
+		if p.packets == 0 { // from the request to the first packet out, not to the last round
+			p.first = sending.Sub(p.start) + r.FirstPacket
 		}
 		p.packets += r.Packets
 	}

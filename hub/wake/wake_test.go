@@ -18,6 +18,8 @@ import (
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 // recordingSender records magic packets instead of sending them: no test
@@ -121,6 +123,15 @@ func TestWake(t *testing.T) {
 	_ = json.Unmarshal(m.Payload, &res)
 	if res.Result != "woke" || res.LatencyS <= 0 || !lastEvent(w, "nas").OK {
 		t.Errorf("result %+v event %+v", res, lastEvent(w, "nas"))
+	}
+	// The latency the hub reports is bounded by what the test saw: it
+	// starts after the press and no later than the first packet, and ends
+	// after the agent said online and before the result arrived.
+	if lo, hi := online.Sub(first.at).Seconds(), m.At.Sub(pressed).Seconds(); res.LatencyS < lo || res.LatencyS > hi {
+		t.Errorf("reported latency %.4f s outside what the test saw [%.4f, %.4f]", res.LatencyS, lo, hi)
+	}
+	if res.FirstPacketMS < 0 || res.FirstPacketMS > float64(first.at.Sub(pressed).Microseconds())/1000 {
+		t.Errorf("first packet after %.3f ms, but the test recorded it %s after the press", res.FirstPacketMS, first.at.Sub(pressed))
 	}
 
 	// Already awake: no packets.

@@ -1,8 +1,15 @@
 package netid
 
 import (
+	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"slices"
 	"testing"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
+	"github.com/homefleet/homefleet/internal/peer"
 )
 
 func cidr(s string) net.Addr {
@@ -37,14 +44,47 @@ func TestBuild(t *testing.T) {
 	}
 }
 
-func TestCollectRunsHere(t *testing.T) {
+// TestCollectSeesAnInterface adds a veth interface with a known MAC and
+// address (its peer in a network namespace of the test's own, so no
+// traffic reaches a real network) and finds it, with its broadcast, in
+// what Collect reports; loopback never appears.
+func TestCollectSeesAnInterface(t *testing.T) {
+	peer.Root(t, "adding a veth interface")
+	ipBin := peer.Binary(t, "ip", "iproute2")
+	name := fmt.Sprintf("hfid%d", os.Getpid()%100000)
+	run := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(ipBin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	ns := name + "ns"
+	run("netns", "add", ns)
+	t.Cleanup(func() { _ = exec.Command(ipBin, "netns", "del", ns).Run() })
+	run("link", "add", name, "address", "02:00:5e:10:20:30", "type", "veth", "peer", "name", name+"p", "netns", ns)
+	t.Cleanup(func() { _ = exec.Command(ipBin, "link", "del", name).Run() })
+	run("addr", "add", "192.0.2.77/24", "dev", name)
+	run("link", "set", name, "up")
 	ifs, err := Collect()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, i := range ifs {
-		if i.Name == "lo" || len(i.MAC) != 17 {
-			t.Errorf("unexpected interface %+v", i)
+	var found *Interface
+	for i := range ifs {
+		if ifs[i].Name == "lo" {
+			t.Errorf("loopback reported: %+v", ifs[i])
 		}
+		if ifs[i].Name == name {
+			found = &ifs[i]
+		}
+	}
+	if found == nil {
+		t.Fatalf("%s not reported: %+v", name, ifs)
+	}
+	if found.MAC != "02:00:5e:10:20:30" || !slices.Equal(found.IPv4, []string{"192.0.2.77/24"}) || !slices.Equal(found.Broadcast, []string{"192.0.2.255"}) {
+		t.Errorf("identity %+v", *found)
+	}
+	if b := Broadcasts(); b["192.0.2.255"] != name {
+		t.Errorf("Broadcasts() = %v, want 192.0.2.255 on %s", b, name)
 	}
 }

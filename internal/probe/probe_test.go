@@ -2,10 +2,14 @@ package probe
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +18,8 @@ import (
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/testsmb"
 	"github.com/homefleet/homefleet/internal/wire"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func once(kind, target string) wire.Probe {
@@ -157,4 +163,18 @@ func FuzzParseNegotiate(f *testing.F) {
 			t.Fatal("dialect with an error")
 		}
 	})
+}
+
+// TestNoSMBWords: a close at any moment reads the same to the user,
+// whether it surfaced as EOF or as a reset (the flake it replaces: a
+// reset racing the read said "connection reset by peer").
+func TestNoSMBWords(t *testing.T) {
+	for _, err := range []error{io.EOF, io.ErrUnexpectedEOF, &net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, syscall.EPIPE} {
+		if got := noSMB(err); !errors.Is(got, errClosed) {
+			t.Errorf("%v: %v", err, got)
+		}
+	}
+	if got := noSMB(errors.New("other")); got.Error() != "other" {
+		t.Errorf("other errors pass through: %v", got)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 )
 
 // ErrNotSMB is a reply that is not an SMB2 NEGOTIATE response.
@@ -77,7 +78,7 @@ func SMB(ctx context.Context, addr string) (string, error) {
 		_ = c.SetDeadline(dl)
 	}
 	if _, err := c.Write(NegotiateRequest()); err != nil {
-		return "", fmt.Errorf("port open on %s but sending the SMB negotiate failed: %w", addr, err)
+		return "", fmt.Errorf("port open on %s but sending the SMB negotiate failed: %w", addr, noSMB(err))
 	}
 	var nb [4]byte
 	if _, err := io.ReadFull(c, nb[:]); err != nil {
@@ -104,8 +105,13 @@ func noSMB(err error) error {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return errors.New("timed out waiting for it")
 	}
-	if errors.Is(err, io.EOF) {
-		return errors.New("the server closed the connection")
+	// A server that closes at once shows as EOF, or as a reset when the
+	// close races our request (smbd stopping, a port that accepts and
+	// drops): the same fact for the user.
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return errClosed
 	}
 	return err
 }
+
+var errClosed = errors.New("the server closed the connection")

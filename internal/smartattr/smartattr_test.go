@@ -3,6 +3,8 @@ package smartattr
 import (
 	"slices"
 	"testing"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func TestList(t *testing.T) {

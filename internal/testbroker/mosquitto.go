@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/homefleet/homefleet/internal/peer"
 )
 
 // Mosquitto is a real mosquitto process on a loopback port.
@@ -22,20 +24,10 @@ type Mosquitto struct {
 }
 
 // StartMosquitto starts mosquitto on a free loopback port (anonymous, no
-// persistence) or skips/fails per SkipOrFail when it is not installed.
+// persistence) or skips (fails in CI) through the peer helper when it is not installed.
 func StartMosquitto(t testing.TB, extraConf string) *Mosquitto {
 	t.Helper()
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		for _, p := range []string{"/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"} {
-			if _, statErr := os.Stat(p); statErr == nil {
-				bin, err = p, nil
-			}
-		}
-	}
-	if err != nil {
-		SkipOrFail(t, "mosquitto is not installed (apt-get install mosquitto)")
-	}
+	bin := peer.Binary(t, "mosquitto", "mosquitto")
 	addr := FreePort(t)
 	_, port, _ := net.SplitHostPort(addr)
 	conf := filepath.Join(t.TempDir(), "mosquitto.conf")

@@ -4,7 +4,6 @@ package testbroker
 
 import (
 	"net"
-	"os"
 	"testing"
 
 	"github.com/homefleet/homefleet/internal/broker"
@@ -39,16 +38,4 @@ func FreePort(t testing.TB) string {
 	addr := l.Addr().String()
 	_ = l.Close()
 	return addr
-}
-
-// RequirePeers reports whether CI demands real peers (HOMEFLEET_REQUIRE_PEERS=1).
-func RequirePeers() bool { return os.Getenv("HOMEFLEET_REQUIRE_PEERS") == "1" }
-
-// SkipOrFail skips the test on a laptop without the peer and fails it in CI.
-func SkipOrFail(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if RequirePeers() {
-		t.Fatalf("HOMEFLEET_REQUIRE_PEERS=1 but "+format, args...)
-	}
-	t.Skipf(format, args...)
 }

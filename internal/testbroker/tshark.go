@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/homefleet/homefleet/internal/peer"
 )
 
 // Capture is a running tshark on the loopback interface.
@@ -18,13 +20,10 @@ type Capture struct {
 
 // Tshark starts `tshark -l -i lo` with args (a capture filter, -c N, the
 // fields to print) and returns once it captures; skips or fails per
-// SkipOrFail when tshark is missing.
+// fails in CI when tshark is missing.
 func Tshark(t testing.TB, ctx context.Context, args ...string) *Capture {
 	t.Helper()
-	bin, err := exec.LookPath("tshark")
-	if err != nil {
-		SkipOrFail(t, "tshark is not installed (apt-get install tshark)")
-	}
+	bin := peer.Binary(t, "tshark", "tshark")
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-l", "-i", "lo"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -25,6 +25,9 @@ type Watcher struct {
 	msgs   []Message
 	latest map[string]Message
 	notify chan struct{}
+	// syncTopic is the watcher's own topic for Sync's markers.
+	syncTopic string
+	syncs     int
 }
 
 // Watch connects a watcher to url and subscribes to filters.
@@ -35,6 +38,8 @@ func Watch(t testing.TB, url string, filters ...string) *Watcher {
 	for _, f := range filters {
 		subs[f] = 0 // QoS 0: see mqttc.SubscribeQoS (mochi parks some QoS 1 deliveries)
 	}
+	w.syncTopic = "homefleet-test/sync/" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	subs[w.syncTopic] = 0
 	subscribed := make(chan struct{}, 1)
 	opts := paho.NewClientOptions().AddBroker(url).SetClientID("watcher-" + t.Name() + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)).
 		SetAutoReconnect(true).SetMaxReconnectInterval(200 * time.Millisecond).
@@ -127,6 +132,20 @@ func (w *Watcher) WaitFor(timeout time.Duration, cond func(w *Watcher) bool) boo
 		case <-deadline.C:
 			return cond(w)
 		}
+	}
+}
+
+// Sync returns once the broker delivered a marker the watcher published
+// after everything before it: retained messages of its filters arrive
+// before any later message, so after Sync "nothing retained" is a fact,
+// not a timeout.
+func (w *Watcher) Sync(t testing.TB) {
+	t.Helper()
+	w.syncs++
+	marker := []byte("sync-" + strconv.Itoa(w.syncs))
+	w.Publish(t, w.syncTopic, marker, false)
+	if !w.WaitFor(15*time.Second, func(w *Watcher) bool { return w.Has(w.syncTopic, marker) }) {
+		t.Fatalf("watcher marker %s not delivered", marker)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -17,7 +18,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/homefleet/homefleet/internal/testbroker"
+	"github.com/homefleet/homefleet/internal/peer"
 )
 
 // BIND is a running named.
@@ -41,13 +42,7 @@ func StartBIND(t testing.TB, zone string) *BIND {
 // a free one); its zone's NS record points at that address.
 func StartBINDOn(t testing.TB, zone, ip, port string) *BIND {
 	t.Helper()
-	named, err := exec.LookPath("named")
-	if err != nil {
-		if _, err2 := os.Stat("/usr/sbin/named"); err2 != nil {
-			testbroker.SkipOrFail(t, "named (bind9) not installed: %v", err)
-		}
-		named = "/usr/sbin/named"
-	}
+	named := peer.Binary(t, "named", "bind9")
 	dir := t.TempDir()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -88,7 +83,7 @@ ns1 IN A %[2]s
 	cmd := exec.Command(named, args...)
 	cmd.Stdout, cmd.Stderr = b.Log, b.Log
 	if err := cmd.Start(); err != nil {
-		testbroker.SkipOrFail(t, "starting named: %v", err)
+		t.Fatalf("starting named: %v", err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
@@ -118,16 +113,50 @@ ns1 IN A %[2]s
 // Dig asks the server with the real dig and returns its short answer.
 func (b *BIND) Dig(t testing.TB, name, qtype string) string {
 	t.Helper()
-	dig, err := exec.LookPath("dig")
-	if err != nil {
-		testbroker.SkipOrFail(t, "dig (bind9-dnsutils) not installed: %v", err)
-	}
+	dig := peer.Binary(t, "dig", "bind9-dnsutils")
 	host, port, _ := net.SplitHostPort(b.Addr)
 	out, err := exec.Command(dig, "@"+host, "-p", port, "+short", "+norecurse", name, qtype).CombinedOutput()
 	if err != nil {
 		t.Fatalf("dig: %v\n%s", err, out)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// StartBINDOnPort53 starts BIND on port 53, which DNS fixes for asking a
+// zone's name servers, on a loopback address no other test uses
+// (127.53.x.y, at random, added to lo for the test: named listens only on
+// interface addresses). It needs root and iproute2.
+func StartBINDOnPort53(t testing.TB, zone string) *BIND {
+	t.Helper()
+	peer.Root(t, "BIND on port 53")
+	ipBin := peer.Binary(t, "ip", "iproute2")
+	for range 20 {
+		ip := fmt.Sprintf("127.53.%d.%d", mrand.N(250)+1, mrand.N(250)+1) //nolint:gosec // an address
+		if !free(ip, 53) {
+			continue
+		}
+		if out, err := exec.Command(ipBin, "addr", "add", ip+"/32", "dev", "lo").CombinedOutput(); err != nil {
+			t.Fatalf("adding %s to lo: %v: %s", ip, err, out)
+		}
+		t.Cleanup(func() { _ = exec.Command(ipBin, "addr", "del", ip+"/32", "dev", "lo").Run() })
+		return StartBINDOn(t, zone, ip, "53")
+	}
+	peer.Missing(t, "no loopback address with port 53 free")
+	return nil
+}
+
+func free(ip string, port int) bool {
+	addr := fmt.Sprintf("%s:%d", ip, port)
+	l, err := net.Listen("tcp4", addr)
+	if err != nil {
+		return false
+	}
+	defer l.Close()
+	pc, err := net.ListenPacket("udp4", addr)
+	if err != nil {
+		return false
+	}
+	return pc.Close() == nil
 }
 
 // freeUDPAndTCP finds a loopback port free for both transports.

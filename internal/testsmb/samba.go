@@ -3,6 +3,7 @@
 package testsmb
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -12,49 +13,65 @@ import (
 	"testing"
 	"time"
 
+	"github.com/homefleet/homefleet/internal/peer"
 	"github.com/homefleet/homefleet/internal/testbroker"
 )
+
+// startWait bounds how long smbd may take to listen (it is slow on a
+// loaded machine: it sets up its databases first).
+const startWait = 30 * time.Second
+
+var errExited = errors.New("smbd exited")
 
 // Samba is a configured smbd.
 type Samba struct {
 	Addr string // 127.0.0.1:port
 	Port string
 	Conf string // smb.conf, for smbclient and smbstatus -s
+	dir  string
 	cmd  *exec.Cmd
 	done chan struct{}
+	out  *testbroker.LogBuffer // smbd's own output
 	t    testing.TB
 	bin  string
 }
 
-// Binary finds a Samba program, skipping (or failing with
-// HOMEFLEET_REQUIRE_PEERS=1) when it is not installed.
+// Binary finds a Samba program (through the peer helper).
 func Binary(t testing.TB, name string) string {
 	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, d := range []string{"/usr/sbin/", "/usr/bin/"} {
-		if _, err := os.Stat(d + name); err == nil {
-			return d + name
-		}
-	}
-	testbroker.SkipOrFail(t, "%s is not installed (apt-get install samba smbclient)", name)
-	return ""
+	return peer.Binary(t, name, "samba smbclient")
 }
 
 // Start writes the configuration and starts smbd; it stops with the test.
+// A port taken between choosing it and smbd binding it is retried on
+// another port.
 func Start(t testing.TB) *Samba {
 	t.Helper()
-	s := &Samba{t: t, bin: Binary(t, "smbd")}
-	dir := t.TempDir()
+	s := &Samba{t: t, bin: Binary(t, "smbd"), dir: t.TempDir()}
 	for _, d := range []string{"priv", "lock", "state", "cache", "pid", "share", "log"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(s.dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	_, s.Port, _ = strings.Cut(testbroker.FreePort(t), ":")
+	t.Cleanup(s.Stop)
+	var err error
+	for range 3 {
+		s.configure()
+		if err = s.start(); err == nil {
+			return s
+		}
+		if !errors.Is(err, errExited) {
+			break
+		}
+	}
+	t.Fatalf("%v\n%s", err, s.logs())
+	return nil
+}
+
+func (s *Samba) configure() {
+	_, s.Port, _ = strings.Cut(testbroker.FreePort(s.t), ":")
 	s.Addr = "127.0.0.1:" + s.Port
-	s.Conf = filepath.Join(dir, "smb.conf")
+	s.Conf = filepath.Join(s.dir, "smb.conf")
 	body := fmt.Sprintf(`[global]
   smb ports = %[2]s
   interfaces = 127.0.0.1
@@ -76,32 +93,60 @@ func Start(t testing.TB) *Samba {
   path = %[1]s/share
   guest ok = yes
   read only = no
-`, dir, s.Port)
+`, s.dir, s.Port)
 	if err := os.WriteFile(s.Conf, []byte(body), 0o644); err != nil { //nolint:gosec // test config
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
-	s.Restart()
-	t.Cleanup(s.Stop)
-	return s
 }
 
-// Restart starts smbd (again) and waits until its port accepts.
+// Restart starts smbd again on the same port and waits until it accepts.
 func (s *Samba) Restart() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "-F", "--no-process-group", "-s", s.Conf, "-d", "0")
+	if err := s.start(); err != nil {
+		s.t.Fatalf("%v\n%s", err, s.logs())
+	}
+}
+
+// start runs smbd and waits until its port accepts; an early exit is
+// errExited, with smbd's output kept for the failure message.
+func (s *Samba) start() error {
+	s.out = &testbroker.LogBuffer{}
+	s.cmd = exec.Command(s.bin, "-F", "--no-process-group", "-s", s.Conf, "-d", "1", "--debug-stdout")
+	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("starting smbd: %v", err)
+		return fmt.Errorf("starting smbd: %w", err)
 	}
 	s.done = make(chan struct{})
 	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(s.cmd, s.done)
-	for range 100 {
+	deadline := time.Now().Add(startWait)
+	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", s.Addr, 200*time.Millisecond); err == nil {
 			_ = c.Close()
-			return
+			return nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		select {
+		case <-s.done:
+			s.cmd = nil
+			return fmt.Errorf("%w before listening on %s", errExited, s.Addr)
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	s.t.Fatalf("smbd did not listen on %s", s.Addr)
+	return fmt.Errorf("smbd did not listen on %s within %s", s.Addr, startWait)
+}
+
+// logs is smbd's output and log files, for a failure message.
+func (s *Samba) logs() string {
+	var b strings.Builder
+	if s.out != nil {
+		b.WriteString(s.out.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(s.dir, "log", "*"))
+	for _, f := range files {
+		if body, err := os.ReadFile(f); err == nil { //nolint:gosec // the test's own dir
+			fmt.Fprintf(&b, "--- %s\n%s", filepath.Base(f), body)
+		}
+	}
+	return b.String()
 }
 
 // Stop kills smbd and waits for it.

@@ -2,20 +2,20 @@ package wol
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/homefleet/homefleet/internal/peer"
 	"github.com/homefleet/homefleet/internal/testbroker"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 // TestRawFrameCapturedByTshark sends a raw Ethernet WoL frame on the
 // loopback interface and has tshark decode it.
 func TestRawFrameCapturedByTshark(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("raw frames need CAP_NET_RAW (CI runs as root)")
-	}
+	peer.Root(t, "a raw Ethernet frame (CAP_NET_RAW)")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	capture := testbroker.Tshark(t, ctx, "-f", "ether proto 0x0842", "-c", "1", "-T", "fields", "-e", "eth.type", "-e", "wol.mac")

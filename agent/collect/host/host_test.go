@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shirou/gopsutil/v3/disk"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

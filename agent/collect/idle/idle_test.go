@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/internal/testsmb"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func TestParseSmbstatus(t *testing.T) {

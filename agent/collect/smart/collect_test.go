@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/homefleet/homefleet/internal/testbroker"
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
+	"github.com/homefleet/homefleet/internal/peer"
 )
 
 // fakeSmartctl writes a script that prints a fixture and exits with code,
@@ -67,10 +68,8 @@ func TestCollectorFallsBackPerDisk(t *testing.T) {
 // TestRealSmartctl runs the installed smartctl on something that is not a
 // disk: a clear error, never a panic.
 func TestRealSmartctl(t *testing.T) {
-	if _, ok := findSmartctl(); !ok {
-		testbroker.SkipOrFail(t, "smartctl is not installed (apt-get install smartmontools)")
-	}
-	_, err := Smartctl{}.Read(context.Background(), "/dev/null")
+	bin := peer.Binary(t, "smartctl", "smartmontools")
+	_, err := Smartctl{Path: bin}.Read(context.Background(), "/dev/null")
 	if err == nil || !strings.Contains(err.Error(), "smartctl") {
 		t.Errorf("want a clear smartctl error, got %v", err)
 	}

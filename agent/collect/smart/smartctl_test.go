@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/homefleet/homefleet/internal/testbroker"
+	"github.com/homefleet/homefleet/internal/peer"
 )
 
 // fixtureDir is the shared smartctl --json corpus (see its README).
@@ -18,7 +18,7 @@ const fixtureDir = "../../../../shared/data/smart/smartctl-json"
 func fixtures(t testing.TB) string {
 	t.Helper()
 	if _, err := os.Stat(fixtureDir); err != nil {
-		testbroker.SkipOrFail(t, "SMART fixtures not found at %s", fixtureDir)
+		peer.Missing(t, "SMART fixtures not found at %s", fixtureDir)
 	}
 	return fixtureDir
 }

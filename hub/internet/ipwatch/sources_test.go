@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/homefleet/homefleet/internal/testrouter"
 )
 
 // echo serves body on loopback and records the requests' user agents.
@@ -95,31 +97,6 @@ func igdWith(t *testing.T, svc, wan string) (string, *[]string) {
 	return srv.URL + "/rootDesc.xml", &actions
 }
 
-// natpmpServer is a fake NAT-PMP gateway on a loopback address of its
-// own (the protocol's port 5351 is fixed).
-func natpmpServer(t *testing.T, gw string, wan [4]byte) {
-	t.Helper()
-	pc, err := net.ListenPacket("udp4", gw+":5351")
-	if err != nil {
-		t.Skipf("cannot listen on %s:5351: %v", gw, err)
-	}
-	t.Cleanup(func() { _ = pc.Close() })
-	go func() {
-		buf := make([]byte, 64)
-		for {
-			n, from, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			if n != 2 || buf[0] != 0 || buf[1] != 0 {
-				continue
-			}
-			reply := []byte{0, 128, 0, 0, 0, 0, 0, 42, wan[0], wan[1], wan[2], wan[3]}
-			_, _ = pc.WriteTo(reply, from)
-		}
-	}()
-}
-
 func TestSources(t *testing.T) {
 	plain, uas := echo(t, 200, "81.2.69.142\n")
 	trace, _ := echo(t, 200, "fl=1\nh=example\nip=81.2.69.142\nts=1\n")
@@ -131,7 +108,7 @@ func TestSources(t *testing.T) {
 	dnsTwo := dnsServer(t, "myip.opendns.com. 0 IN A 81.2.69.142", "myip.opendns.com. 0 IN A 81.2.69.143")
 	upnp, actions := igd(t, "100.72.1.5")
 	pppoe, pppActions := igdWith(t, "WANPPPConnection", "81.2.69.142")
-	natpmpServer(t, "127.0.53.51", [4]byte{81, 2, 69, 142})
+	gw := testrouter.NATPMP(t, [4]byte{81, 2, 69, 142})
 
 	tests := []struct {
 		name   string
@@ -151,7 +128,7 @@ func TestSources(t *testing.T) {
 		{"upnp router", UPnP{URL: upnp}, 4, "100.72.1.5", nil},
 		{"upnp no IPv6", UPnP{URL: upnp}, 6, "", ErrWrongFamily},
 		{"upnp PPPoE router", UPnP{URL: pppoe}, 4, "81.2.69.142", nil},
-		{"natpmp router", NATPMP{Gateway: netip.MustParseAddr("127.0.53.51"), Timeout: 2 * time.Second}, 4, "81.2.69.142", nil},
+		{"natpmp router", NATPMP{Gateway: netip.MustParseAddr(gw), Timeout: 2 * time.Second}, 4, "81.2.69.142", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

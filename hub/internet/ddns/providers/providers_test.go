@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/internal/config"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 // TestRegistry: kinds are unique, and a setting is marked secret exactly

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 // TestSignKnownAnswer is the signature example of Alibaba's RPC

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 // fakeAPI follows the documented v4 shapes: a zone list, record

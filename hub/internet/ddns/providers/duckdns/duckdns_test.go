@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 // fake follows spec.jsp: domains, token, ip/ipv6, verbose; KO on a bad

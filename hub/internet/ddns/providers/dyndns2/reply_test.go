@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func TestParseReply(t *testing.T) {
@@ -25,6 +27,10 @@ func TestParseReply(t *testing.T) {
 		{"nohost", Disabled, false},
 		{"notfqdn", Disabled, false},
 		{"abuse", Disabled, false},
+		{"!donator", Disabled, false},
+		{"numhost", Disabled, false},
+		{"badagent", Disabled, false},
+		{"badsys", Disabled, false},
 		{"911", BackOff, false},
 		{"dnserr", BackOff, false},
 		{"<html>503</html>", 0, true},

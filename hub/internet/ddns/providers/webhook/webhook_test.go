@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func TestAgainstFake(t *testing.T) {
