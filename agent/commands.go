@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/homefleet/homefleet/agent/power"
+	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
@@ -28,12 +29,7 @@ func (a *Agent) HandleCommand(t string, payload []byte, retained bool) error {
 	if len(payload) == 0 || verb == "wake" {
 		return nil // clearing a retained command; waking is the hub's job
 	}
-	select {
-	case a.commands <- command{verb: verb, payload: payload, retained: retained}:
-		return nil
-	default:
-		return errors.New("command queue full, command dropped")
-	}
+	return service.Enqueue(a.commands, command{verb: verb, payload: payload, retained: retained}, "command "+verb)
 }
 
 // command runs one command and answers with an event: a refusal names

@@ -63,7 +63,7 @@ func DiskPayload(hostID, key, version string, d wire.Disk, sc topic.Scheme) Payl
 		Category: Diagnostic, Icon: "mdi:harddisk"}, "status")
 	return Payload{
 		Device:     diskDevice(hostID, key, d),
-		Origin:     Origin{Name: OriginName, SWVersion: version, URL: OriginURL},
+		Origin:     origin(version),
 		Components: b.cmps,
 		StateTopic: sc.Disk(hostID, key),
 		Availability: []Availability{

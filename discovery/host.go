@@ -135,14 +135,7 @@ func HostPayload(h Host, s wire.State, sc topic.Scheme) Payload {
 		e.Platform, e.CommandTopic, e.PayloadPress = Button, sc.Command(h.ID, verb), "PRESS"
 		b.add(verb, e, "")
 	}
-	return Payload{
-		Device:            h.device(),
-		Origin:            Origin{Name: OriginName, SWVersion: h.Version, URL: OriginURL},
-		Components:        b.cmps,
-		StateTopic:        sc.State(h.ID),
-		AvailabilityTopic: sc.Status(h.ID),
-		QoS:               1,
-	}
+	return b.payload(h.device(), h.Version, sc.State(h.ID), sc.Status(h.ID))
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -161,3 +154,7 @@ func Model(os, goos, arch string) string {
 	}
 	return fmt.Sprintf("%s (%s/%s)", os, goos, arch)
 }
+
+// ref is a device block that only names the host's device, for
+// components another publisher adds to it.
+func (h Host) ref() Device { return Device{Identifiers: []string{h.Identifier()}} }

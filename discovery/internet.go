@@ -49,13 +49,7 @@ func InternetPayload(hubID, version string, ipv6 bool, records []DDNSRecordRef, 
 		b.cmps[tr] = Entity{Platform: Trigger, AutomationType: "trigger", Topic: sc.HubPublicIPTrigger(), Type: tr, Subtype: "internet",
 			TriggerPayload: tr, ValueTemplate: "{{ value_json.event }}"}
 	}
-	return Payload{
-		Device:            Device{Identifiers: []string{Host{ID: hubID}.Identifier()}},
-		Origin:            Origin{Name: OriginName, SWVersion: version, URL: OriginURL},
-		Components:        b.cmps,
-		AvailabilityTopic: sc.Status(hubID),
-		QoS:               1,
-	}
+	return b.payload(Host{ID: hubID}.ref(), version, "", sc.Status(hubID))
 }
 
 // flag is a binary sensor on a boolean of a JSON document, with
@@ -77,11 +71,5 @@ func ProbePayload(device, deviceName, name, version string, sc topic.Scheme) Pay
 	b.add(key, up, "")
 	b.add(key+"_latency", Entity{Name: name + " latency", DeviceClass: Duration, Unit: Millis, StateClass: Measurement,
 		Precision: precision(1), StateTopic: t}, "latency_ms")
-	return Payload{
-		Device:            Device{Identifiers: []string{Host{ID: device}.Identifier()}},
-		Origin:            Origin{Name: OriginName, SWVersion: version, URL: OriginURL},
-		Components:        b.cmps,
-		AvailabilityTopic: sc.Status(device),
-		QoS:               1,
-	}
+	return b.payload(Host{ID: device}.ref(), version, "", sc.Status(device))
 }

@@ -98,3 +98,14 @@ func Removed(prev, next Payload) (tomb Payload, ok bool) {
 	}
 	return tomb, ok
 }
+
+// payload wraps the builder's components in the discovery message of dev,
+// with state on stateTopic ("" when each entity names its own) and
+// available while avty says online.
+func (b *builder) payload(dev Device, version, stateTopic, avty string) Payload {
+	return Payload{Device: dev, Origin: origin(version), Components: b.cmps, StateTopic: stateTopic, AvailabilityTopic: avty, QoS: 1}
+}
+
+func origin(version string) Origin {
+	return Origin{Name: OriginName, SWVersion: version, URL: OriginURL}
+}

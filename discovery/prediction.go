@@ -27,12 +27,5 @@ func PredictionPayload(hubID, device, disk, version string, sc topic.Scheme) Pay
 		b.cmps[tr] = Entity{Platform: Trigger, AutomationType: "trigger", Topic: sc.HubDiskTrigger(device, disk),
 			Type: tr, Subtype: "disk", TriggerPayload: tr}
 	}
-	return Payload{
-		Device:            Device{Identifiers: []string{DiskIdentifier(disk)}},
-		Origin:            Origin{Name: OriginName, SWVersion: version, URL: OriginURL},
-		Components:        b.cmps,
-		StateTopic:        sc.HubDisk(device, disk),
-		AvailabilityTopic: sc.Status(hubID),
-		QoS:               1,
-	}
+	return b.payload(Device{Identifiers: []string{DiskIdentifier(disk)}}, version, sc.HubDisk(device, disk), sc.Status(hubID))
 }

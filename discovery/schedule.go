@@ -27,12 +27,5 @@ func SchedulePayload(hubID, device, name string, backup bool, version string, sc
 			b.cmps[tr] = Entity{Platform: Trigger, AutomationType: "trigger", Topic: sc.HubScheduleTrigger(name), Type: tr, Subtype: topic.ID(name), TriggerPayload: tr}
 		}
 	}
-	return Payload{
-		Device:            Device{Identifiers: []string{Host{ID: device}.Identifier()}},
-		Origin:            Origin{Name: OriginName, SWVersion: version, URL: OriginURL},
-		Components:        b.cmps,
-		StateTopic:        sc.HubSchedule(name),
-		AvailabilityTopic: sc.Status(hubID),
-		QoS:               1,
-	}
+	return b.payload(Host{ID: device}.ref(), version, sc.HubSchedule(name), sc.Status(hubID))
 }

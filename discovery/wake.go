@@ -25,15 +25,9 @@ func WakePayload(hubID, device, name, version string, sc topic.Scheme) Payload {
 	for _, tr := range []string{TriggerWoke, TriggerWakeFailed} {
 		b.cmps[tr] = Entity{Platform: Trigger, AutomationType: "trigger", Topic: sc.HubWakeTrigger(device), Type: tr, Subtype: "device", TriggerPayload: tr}
 	}
-	dev := Device{Identifiers: []string{Host{ID: device}.Identifier()}}
+	dev := Host{ID: device}.ref()
 	if name != "" {
 		dev.Name, dev.Manufacturer, dev.Model = name, "homefleet", "wake target"
 	}
-	return Payload{
-		Device:            dev,
-		Origin:            Origin{Name: OriginName, SWVersion: version, URL: OriginURL},
-		Components:        b.cmps,
-		AvailabilityTopic: sc.Status(hubID),
-		QoS:               1,
-	}
+	return b.payload(dev, version, "", sc.Status(hubID))
 }

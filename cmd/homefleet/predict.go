@@ -28,10 +28,7 @@ func runPredict(_ context.Context, args []string, e env) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if *data == "" {
-		return fmt.Errorf("%w: --data is required", errUsage)
-	}
-	drives, err := eval.Load(*data)
+	drives, err := loadDrives(*data)
 	if err != nil {
 		return err
 	}
@@ -68,10 +65,10 @@ func runPredictFit(args []string, e env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *data == "" || *out == "" {
-		return fmt.Errorf("%w: --data and --out are required", errUsage)
+	if *out == "" {
+		return fmt.Errorf("%w: --out is required", errUsage)
 	}
-	drives, err := eval.Load(*data)
+	drives, err := loadDrives(*data)
 	if err != nil {
 		return err
 	}
@@ -88,4 +85,12 @@ func runPredictFit(args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (critical threshold %.4f, watch threshold %.4f)\n", *out, m.CriticalThreshold, m.WatchThreshold)
 	return nil
+}
+
+// loadDrives reads the Backblaze history given with --data.
+func loadDrives(path string) ([]*eval.Drive, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: --data is required", errUsage)
+	}
+	return eval.Load(path)
 }

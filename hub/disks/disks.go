@@ -79,12 +79,7 @@ func (d *Service) handle(t string, payload []byte, _ bool) error {
 	if err != nil {
 		return err
 	}
-	select {
-	case d.in <- diskMsg{device, disk, doc}:
-		return nil
-	default:
-		return fmt.Errorf("disk queue full, document of %s/%s dropped", device, disk)
-	}
+	return service.Enqueue(d.in, diskMsg{device, disk, doc}, "document of "+device+"/"+disk)
 }
 
 // load rebuilds every tracker from the stored history, so a hub restart

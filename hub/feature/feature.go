@@ -15,6 +15,7 @@ import (
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
 )
 
 // Session is the hub's MQTT session as a feature uses it.
@@ -68,4 +69,17 @@ func (e Env) FireJSON(ctx context.Context, t string, v any) {
 		return
 	}
 	e.Fire(ctx, t, b)
+}
+
+// DecodeNet reads an agent's network identity (homefleet/<device>/net);
+// ok is false for a cleared document and for garbage (err says why).
+func DecodeNet(sc topic.Scheme, t string, payload []byte) (device string, doc wire.Net, ok bool, err error) {
+	device, found := sc.ParseDevice(t)
+	if !found || len(payload) == 0 {
+		return "", wire.Net{}, false, nil
+	}
+	if doc, err = wire.DecodeNet(payload); err != nil {
+		return "", wire.Net{}, false, err
+	}
+	return device, doc, true, nil
 }

@@ -5,7 +5,6 @@ package fleet
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"sync"
 
@@ -41,13 +40,13 @@ func (f *Service) Name() string { return "fleet" }
 func (f *Service) Announce() { service.Nudge(f.resend) }
 
 func (f *Service) handleStatus(t string, payload []byte, _ bool) error {
-	dev, ok := f.env.Scheme.ParseStatus(t)
-	if !ok || dev == topic.HubID {
-		return nil
+	dev, online, ok, err := f.env.Scheme.ParseAvailability(t, payload)
+	if !ok {
+		return err // garbage is reported once per topic by the session
 	}
-	p := string(payload)
-	if p != topic.Online && p != topic.Offline {
-		return fmt.Errorf("status of %s: want online or offline, got %.40q", dev, payload)
+	p := topic.Offline
+	if online {
+		p = topic.Online
 	}
 	f.mu.Lock()
 	old := f.devices[dev]

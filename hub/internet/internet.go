@@ -151,34 +151,25 @@ func (in *Service) agentAddr(device string) (netip.Addr, error) {
 }
 
 func (in *Service) handleNet(t string, payload []byte, _ bool) error {
-	dev, ok := in.env.Scheme.ParseDevice(t)
-	if !ok || len(payload) == 0 {
-		return nil
-	}
-	doc, err := wire.DecodeNet(payload)
-	if err != nil {
+	dev, doc, ok, err := feature.DecodeNet(in.env.Scheme, t, payload)
+	if !ok {
 		return err
 	}
-	in.queue(agentV6{dev, StableGlobalIPv6(doc)})
-	return nil
+	return in.queue(agentV6{dev, StableGlobalIPv6(doc)})
 }
 
 func (in *Service) handleCommand(t string, _ []byte, retained bool) error {
 	if verb, ok := in.env.Scheme.ParseCommand(topic.HubID, t); ok && verb == "ddns_update" && !retained {
-		in.queue(forceMsg{})
+		return in.queue(forceMsg{})
 	}
 	return nil
 }
 
-func (in *Service) queue(m any) {
+func (in *Service) queue(m any) error {
 	if !in.Enabled() {
-		return // nobody runs the loop
+		return nil // nobody runs the loop
 	}
-	select {
-	case in.in <- m:
-	default:
-		in.env.Log.Warn("internet queue full, message dropped")
-	}
+	return service.Enqueue(in.in, m, "internet input")
 }
 
 // StableGlobalIPv6 is the device's first stable, public IPv6 (sorted, so

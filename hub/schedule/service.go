@@ -95,18 +95,11 @@ func (s *Service) Name() string { return "schedules" }
 // Announce republishes every schedule's discovery and state.
 func (s *Service) Announce() { service.Nudge(s.resend) }
 
-func (s *Service) queue(m any) {
-	select {
-	case s.in <- m:
-	default:
-		s.env.Log.Warn("scheduler queue full, message dropped")
-	}
-}
+func (s *Service) queue(m any) error { return service.Enqueue(s.in, m, "schedule input") }
 
 func (s *Service) handleStatus(t string, payload []byte, _ bool) error {
-	dev, ok := s.env.Scheme.ParseStatus(t)
-	if ok && dev != topic.HubID && (string(payload) == topic.Online || string(payload) == topic.Offline) {
-		s.queue(statusMsg{dev, string(payload) == topic.Online})
+	if dev, online, ok, _ := s.env.Scheme.ParseAvailability(t, payload); ok {
+		return s.queue(statusMsg{dev, online})
 	}
 	return nil
 }
@@ -120,8 +113,7 @@ func (s *Service) handleState(t string, payload []byte, _ bool) error {
 	if err != nil {
 		return err
 	}
-	s.queue(idleMsg{dev, st.Idle})
-	return nil
+	return s.queue(idleMsg{dev, st.Idle})
 }
 
 func (s *Service) handleEvent(t string, payload []byte, _ bool) error {
@@ -134,7 +126,7 @@ func (s *Service) handleEvent(t string, payload []byte, _ bool) error {
 		return fmt.Errorf("decoding event: %w", err)
 	}
 	if ev.Type == "job" {
-		s.queue(eventMsg{dev, ev})
+		return s.queue(eventMsg{dev, ev})
 	}
 	return nil
 }
@@ -144,8 +136,7 @@ func (s *Service) handleCommand(t string, payload []byte, retained bool) error {
 	if !ok || retained || len(payload) == 0 {
 		return nil
 	}
-	s.queue(schedCmd{verb, payload})
-	return nil
+	return s.queue(schedCmd{verb, payload})
 }
 
 // Run fires schedules until ctx ends.

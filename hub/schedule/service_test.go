@@ -74,6 +74,13 @@ func newTestScheduler(t *testing.T, st *store.Store, clock *fakeClock, cfgs ...c
 	return s, pub
 }
 
+// onStore opens a fresh store and a clock set to when (Berlin time).
+func onStore(t *testing.T, when string) (*store.Store, *fakeClock) {
+	t.Helper()
+	st, _ := openStore(t)
+	return st, &fakeClock{at(when)}
+}
+
 func openStore(t *testing.T) (*store.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "hub.db")
@@ -99,8 +106,7 @@ func count(list []string, sub string) int {
 
 func TestBackupSchedule(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t)
-	clock := &fakeClock{at("2026-06-02 02:59")}
+	st, clock := onStore(t, "2026-06-02 02:59")
 	s, pub := newTestScheduler(t, st, clock, nightly)
 	s.tick(ctx)
 	if n := len(pub.topics("homefleet/nas/cmd")); n != 0 {
@@ -138,8 +144,7 @@ func TestBackupSchedule(t *testing.T) {
 
 func TestBackupFailsWhenNoWake(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t)
-	clock := &fakeClock{at("2026-06-02 03:00")}
+	st, clock := onStore(t, "2026-06-02 03:00")
 	s, pub := newTestScheduler(t, st, clock, nightly)
 	s.tick(ctx)
 	clock.t = at("2026-06-02 05:01") // the 2 h window is over, the NAS never came
@@ -191,8 +196,7 @@ func TestMisfireAfterHubRestart(t *testing.T) {
 
 func TestSleepWindow(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t)
-	clock := &fakeClock{at("2026-06-01 22:30")}
+	st, clock := onStore(t, "2026-06-01 22:30")
 	win := config.Schedule{Name: "night", Device: "pc", Kind: "sleep", Cron: "0 23 * * *", TimeZone: "Europe/Berlin", Window: 7 * time.Hour, IdleMinutes: 30}
 	s, pub := newTestScheduler(t, st, clock, win)
 	s.handle(ctx, statusMsg{"pc", true})
@@ -215,8 +219,7 @@ func TestSleepWindow(t *testing.T) {
 
 func TestScheduleSwitchPersisted(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t)
-	clock := &fakeClock{at("2026-06-02 02:00")}
+	st, clock := onStore(t, "2026-06-02 02:00")
 	s, _ := newTestScheduler(t, st, clock, nightly)
 	s.handle(ctx, schedCmd{"schedule_nightly", []byte("OFF")})
 	s2, pub := newTestScheduler(t, st, clock, nightly) // after a restart

@@ -16,7 +16,6 @@ import (
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/netid"
 	"github.com/homefleet/homefleet/internal/service"
-	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 	"github.com/homefleet/homefleet/internal/wol"
 )
@@ -134,20 +133,11 @@ func (w *Service) Name() string { return "wake" }
 func (w *Service) Announce() { service.Nudge(w.resend) }
 
 func (w *Service) handleNet(t string, payload []byte, _ bool) error {
-	dev, ok := w.env.Scheme.ParseDevice(t)
-	if !ok || len(payload) == 0 {
-		return nil
-	}
-	doc, err := wire.DecodeNet(payload)
-	if err != nil {
+	dev, doc, ok, err := feature.DecodeNet(w.env.Scheme, t, payload)
+	if !ok {
 		return err
 	}
-	select {
-	case w.netMsgs <- netMsg{dev, doc}:
-		return nil
-	default:
-		return fmt.Errorf("net queue full, identity of %s dropped", dev)
-	}
+	return service.Enqueue(w.netMsgs, netMsg{dev, doc}, "network identity of "+dev)
 }
 
 func (w *Service) handleWake(t string, payload []byte, retained bool) error {
@@ -155,29 +145,16 @@ func (w *Service) handleWake(t string, payload []byte, retained bool) error {
 	if !ok || len(payload) == 0 { // empty: a retained command being cleared
 		return nil
 	}
-	select {
-	case w.reqs <- wakeReq{dev, payload, retained}:
-		return nil
-	default:
-		return fmt.Errorf("wake queue full, request for %s dropped", dev)
-	}
+	return service.Enqueue(w.reqs, wakeReq{dev, payload, retained}, "wake request for "+dev)
 }
 
 // handleStatus hears every availability message (the confirmation).
 func (w *Service) handleStatus(t string, payload []byte, _ bool) error {
-	dev, ok := w.env.Scheme.ParseStatus(t)
-	if !ok || dev == topic.HubID {
-		return nil
-	}
-	p := string(payload)
-	if p != topic.Online && p != topic.Offline {
+	dev, online, ok, _ := w.env.Scheme.ParseAvailability(t, payload)
+	if !ok {
 		return nil // the fleet service reports garbage once
 	}
-	select {
-	case w.status <- statusMsg{dev, p == topic.Online}:
-	default:
-	}
-	return nil
+	return service.Enqueue(w.status, statusMsg{dev, online}, "availability of "+dev)
 }
 
 // Run wakes until ctx ends.

@@ -27,6 +27,7 @@ type Options struct {
 type Broker struct {
 	srv  *mqtt.Server
 	addr string
+	log  *gate
 }
 
 // Start binds the listener and serves until Close.
@@ -35,7 +36,8 @@ func Start(opts Options) (*Broker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	srv := mqtt.New(&mqtt.Options{Logger: log.With("component", "broker"), InlineClient: false})
+	bl := newBrokerLog(log.With("component", "broker").Handler())
+	srv := mqtt.New(&mqtt.Options{Logger: slog.New(bl), InlineClient: false})
 	if err := srv.AddHook(new(auth.Hook), &auth.Options{Ledger: ledger(opts)}); err != nil {
 		return nil, fmt.Errorf("configuring embedded broker auth: %w", err)
 	}
@@ -47,7 +49,7 @@ func Start(opts Options) (*Broker, error) {
 		_ = srv.Close()
 		return nil, fmt.Errorf("starting embedded broker: %w", err)
 	}
-	return &Broker{srv: srv, addr: tcp.Address()}, nil
+	return &Broker{srv: srv, addr: tcp.Address(), log: bl.gate}, nil
 }
 
 func ledger(opts Options) *auth.Ledger {
@@ -69,6 +71,7 @@ func (b *Broker) URL() string { return "mqtt://" + b.addr }
 
 // Close stops the broker and drops every client.
 func (b *Broker) Close() error {
+	defer b.log.close() // client goroutines may outlive Close: they log nothing after it
 	if err := b.srv.Close(); err != nil {
 		return fmt.Errorf("closing embedded broker: %w", err)
 	}

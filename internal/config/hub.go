@@ -71,10 +71,7 @@ func (h Hub) Validate() error {
 	for i, s := range h.Schedules {
 		field := fmt.Sprintf("schedules[%d]", i)
 		s.validate(v, field)
-		if names[s.Name] {
-			v.add(field+".name", s.Name, "duplicate name")
-		}
-		names[s.Name] = true
+		v.unique(names, field+".name", s.Name)
 	}
 	if h.Embedded() {
 		if _, _, err := net.SplitHostPort(h.Broker.Listen); err != nil {
@@ -130,10 +127,7 @@ func (w Wake) validate(v *validator) {
 	for i, t := range w.Targets {
 		field := fmt.Sprintf("wake.targets[%d]", i)
 		v.id(field+".name", t.Name)
-		if seen[t.Name] {
-			v.add(field+".name", t.Name, "duplicate name")
-		}
-		seen[t.Name] = true
+		v.unique(seen, field+".name", t.Name)
 		if mac, err := net.ParseMAC(t.MAC); err != nil || len(mac) != 6 {
 			v.add(field+".mac", t.MAC, "want six bytes like aa:bb:cc:dd:ee:ff")
 		}

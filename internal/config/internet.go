@@ -161,10 +161,7 @@ func (p PublicIP) validate(v *validator) {
 	names := map[string]bool{}
 	for i, s := range p.Sources {
 		f := fmt.Sprintf("public_ip.sources[%d]", i)
-		if names[s.Name] {
-			v.add(f+".name", s.Name, "duplicate name")
-		}
-		names[s.Name] = true
+		v.unique(names, f+".name", s.Name)
 		if s.Family != 0 && s.Family != 4 && s.Family != 6 {
 			v.add(f+".family", strconv.Itoa(s.Family), "must be 4, 6 or empty for both")
 		}
@@ -198,10 +195,7 @@ func (d DDNS) validate(v *validator) {
 	for i, p := range d.Providers {
 		f := fmt.Sprintf("ddns.providers[%d]", i)
 		v.id(f+".name", p.Name)
-		if provs[p.Name] {
-			v.add(f+".name", p.Name, "duplicate name")
-		}
-		provs[p.Name] = true
+		v.unique(provs, f+".name", p.Name)
 		if p.Kind == "" {
 			v.add(f+".kind", "", "required: the provider (cloudflare, duckdns, dyndns2, rfc2136...)")
 		}
@@ -269,10 +263,7 @@ func validateProbes(v *validator, probes []Probe) {
 	for i, p := range probes {
 		f := fmt.Sprintf("probes[%d]", i)
 		p.validate(v, f)
-		if seen[p.Name] {
-			v.add(f+".name", p.Name, "duplicate name")
-		}
-		seen[p.Name] = true
+		v.unique(seen, f+".name", p.Name)
 	}
 }
 

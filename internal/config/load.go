@@ -22,42 +22,46 @@ const EnvPrefix = "HOMEFLEET_"
 type LookupEnv func(string) (string, bool)
 
 // LoadAgent reads path (may be empty), applies env overrides and secret
-// files, fills defaults and validates.
-func LoadAgent(path string, env LookupEnv) (Agent, error) {
-	var a Agent
-	if err := load(path, env, &a); err != nil {
-		return Agent{}, err
-	}
-	if err := resolveSecret(&a.MQTT.Password, "mqtt.password_file", a.MQTT.PasswordFile); err != nil {
-		return Agent{}, err
-	}
-	a.SetDefaults()
-	if err := a.Validate(); err != nil {
-		return Agent{}, err
-	}
-	return a, nil
-}
+// files, fills defaults and validates, reporting every error at once.
+func LoadAgent(path string, env LookupEnv) (Agent, error) { return loadChecked[Agent](path, env) }
 
 // LoadHub is LoadAgent for the hub.
-func LoadHub(path string, env LookupEnv) (Hub, error) {
-	var h Hub
-	if err := load(path, env, &h); err != nil {
-		return Hub{}, err
+func LoadHub(path string, env LookupEnv) (Hub, error) { return loadChecked[Hub](path, env) }
+
+// checked is a config that reads its secret files, fills defaults and
+// validates.
+type checked[T any] interface {
+	*T
+	readSecrets() error
+	SetDefaults()
+	Validate() error
+}
+
+func loadChecked[T any, P checked[T]](path string, env LookupEnv) (T, error) {
+	var c T
+	if err := load(path, env, &c); err != nil {
+		return c, err
 	}
-	if err := resolveSecret(&h.MQTT.Password, "mqtt.password_file", h.MQTT.PasswordFile); err != nil {
-		return Hub{}, err
+	p := P(&c)
+	serr := p.readSecrets()
+	p.SetDefaults()
+	if err := errors.Join(serr, p.Validate()); err != nil {
+		var zero T
+		return zero, err
 	}
-	if err := resolveSecret(&h.Broker.Password, "broker.password_file", h.Broker.PasswordFile); err != nil {
-		return Hub{}, err
-	}
-	if err := h.DDNS.resolveSecrets(); err != nil {
-		return Hub{}, err
-	}
-	h.SetDefaults()
-	if err := h.Validate(); err != nil {
-		return Hub{}, err
-	}
-	return h, nil
+	return c, nil
+}
+
+func (a *Agent) readSecrets() error {
+	return resolveSecret(&a.MQTT.Password, "mqtt.password_file", a.MQTT.PasswordFile)
+}
+
+func (h *Hub) readSecrets() error {
+	return errors.Join(
+		resolveSecret(&h.MQTT.Password, "mqtt.password_file", h.MQTT.PasswordFile),
+		resolveSecret(&h.Broker.Password, "broker.password_file", h.Broker.PasswordFile),
+		h.DDNS.resolveSecrets(),
+	)
 }
 
 func load(path string, env LookupEnv, out any) error {

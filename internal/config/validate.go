@@ -59,6 +59,14 @@ func (v *validator) id(field, s string) {
 	}
 }
 
+// unique refuses a name seen before in the same list.
+func (v *validator) unique(seen map[string]bool, field, name string) {
+	if seen[name] {
+		v.add(field, name, "duplicate name")
+	}
+	seen[name] = true
+}
+
 func (v *validator) oneOf(field, s string, allowed ...string) {
 	for _, a := range allowed {
 		if s == a {

@@ -8,8 +8,9 @@ import (
 	"slices"
 	"testing"
 
-	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 	"github.com/homefleet/homefleet/internal/peer"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 func cidr(s string) net.Addr {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // every test that uses this helper gets -update
 )
 
 // RequireEnv is the variable CI sets to demand every peer.

@@ -173,3 +173,17 @@ func (g *Group) HABirth(within time.Duration) func(topic string, payload []byte,
 		}
 	}
 }
+
+// ErrQueueFull is a message dropped because its loop is behind.
+var ErrQueueFull = errors.New("queue full")
+
+// Enqueue hands m to a loop's queue without blocking the caller (an MQTT
+// handler); a full queue drops m with an error naming what was lost.
+func Enqueue[T any](ch chan<- T, m T, what string) error {
+	select {
+	case ch <- m:
+		return nil
+	default:
+		return fmt.Errorf("%w: %s dropped", ErrQueueFull, what)
+	}
+}

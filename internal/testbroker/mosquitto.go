@@ -20,7 +20,7 @@ type Mosquitto struct {
 	conf string
 	Addr string
 	cmd  *exec.Cmd
-	done chan struct{}
+	proc *peer.Proc
 }
 
 // StartMosquitto starts mosquitto on a free loopback port (anonymous, no
@@ -53,37 +53,20 @@ func (m *Mosquitto) Start() {
 	if testing.Verbose() {
 		m.cmd.Stderr = os.Stderr
 	}
-	if err := m.cmd.Start(); err != nil {
+	p, err := peer.Start(m.cmd)
+	if err != nil {
 		m.t.Fatalf("starting mosquitto: %v", err)
 	}
-	m.done = make(chan struct{})
-	go func(cmd *exec.Cmd, done chan struct{}) {
-		_ = cmd.Wait()
-		close(done)
-	}(m.cmd, m.done)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", m.Addr, 200*time.Millisecond); err == nil {
-			_ = c.Close()
-			return
-		}
-		select {
-		case <-m.done:
-			m.t.Fatalf("mosquitto exited at start (conf %s)", m.conf)
-		case <-time.After(50 * time.Millisecond):
-		}
+	m.proc = p
+	if err := p.Listening(m.Addr, 10*time.Second); err != nil {
+		m.t.Fatalf("%v (conf %s)", err, m.conf)
 	}
-	m.t.Fatalf("mosquitto did not listen on %s", m.Addr)
 }
 
 // Kill stops the process hard (SIGKILL), like a crash.
 func (m *Mosquitto) Kill() {
-	if m.cmd == nil || m.cmd.Process == nil {
-		return
-	}
-	_ = m.cmd.Process.Kill()
-	<-m.done
-	m.cmd = nil
+	m.proc.Kill()
+	m.proc = nil
 }
 
 // Stop ends the process if it runs.

@@ -82,15 +82,11 @@ ns1 IN A %[2]s
 	}
 	cmd := exec.Command(named, args...)
 	cmd.Stdout, cmd.Stderr = b.Log, b.Log
-	if err := cmd.Start(); err != nil {
+	proc, err := peer.Start(cmd)
+	if err != nil {
 		t.Fatalf("starting named: %v", err)
 	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-	})
+	t.Cleanup(proc.Kill)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		m := new(dns.Msg)
@@ -99,7 +95,7 @@ ns1 IN A %[2]s
 			return b
 		}
 		select {
-		case <-done:
+		case <-proc.Exited():
 			t.Fatalf("named exited:\n%s", b.Log)
 		default:
 		}

@@ -5,7 +5,6 @@ package testsmb
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,8 +20,6 @@ import (
 // loaded machine: it sets up its databases first).
 const startWait = 30 * time.Second
 
-var errExited = errors.New("smbd exited")
-
 // Samba is a configured smbd.
 type Samba struct {
 	Addr string // 127.0.0.1:port
@@ -30,7 +27,7 @@ type Samba struct {
 	Conf string // smb.conf, for smbclient and smbstatus -s
 	dir  string
 	cmd  *exec.Cmd
-	done chan struct{}
+	proc *peer.Proc
 	out  *testbroker.LogBuffer // smbd's own output
 	t    testing.TB
 	bin  string
@@ -60,7 +57,7 @@ func Start(t testing.TB) *Samba {
 		if err = s.start(); err == nil {
 			return s
 		}
-		if !errors.Is(err, errExited) {
+		if !errors.Is(err, peer.ErrExited) {
 			break
 		}
 	}
@@ -113,25 +110,16 @@ func (s *Samba) start() error {
 	s.out = &testbroker.LogBuffer{}
 	s.cmd = exec.Command(s.bin, "-F", "--no-process-group", "-s", s.Conf, "-d", "1", "--debug-stdout")
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
+	p, err := peer.Start(s.cmd)
+	if err != nil {
 		return fmt.Errorf("starting smbd: %w", err)
 	}
-	s.done = make(chan struct{})
-	go func(c *exec.Cmd, done chan struct{}) { _ = c.Wait(); close(done) }(s.cmd, s.done)
-	deadline := time.Now().Add(startWait)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", s.Addr, 200*time.Millisecond); err == nil {
-			_ = c.Close()
-			return nil
-		}
-		select {
-		case <-s.done:
-			s.cmd = nil
-			return fmt.Errorf("%w before listening on %s", errExited, s.Addr)
-		case <-time.After(50 * time.Millisecond):
-		}
+	s.proc = p
+	if err := p.Listening(s.Addr, startWait); err != nil {
+		s.Stop()
+		return err
 	}
-	return fmt.Errorf("smbd did not listen on %s within %s", s.Addr, startWait)
+	return nil
 }
 
 // logs is smbd's output and log files, for a failure message.
@@ -151,10 +139,6 @@ func (s *Samba) logs() string {
 
 // Stop kills smbd and waits for it.
 func (s *Samba) Stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
-		return
-	}
-	_ = s.cmd.Process.Kill()
-	<-s.done
-	s.cmd = nil
+	s.proc.Kill()
+	s.proc = nil
 }

@@ -4,6 +4,8 @@
 package topic
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -231,3 +233,22 @@ func ProbeNode(device, probe string) string { return ID(device) + "_probe_" + ID
 
 // InternetNode is the hub's node of the public address and DDNS records.
 func InternetNode() string { return HubID + "_internet" }
+
+// ErrAvailability is a status payload that is neither online nor offline.
+var ErrAvailability = errors.New("status is not online or offline")
+
+// ParseAvailability reads a status message of a device other than the
+// hub: ok is false for other topics and the hub's own status.
+func (s Scheme) ParseAvailability(t string, payload []byte) (device string, online, ok bool, err error) {
+	device, ok = s.ParseStatus(t)
+	if !ok || device == HubID {
+		return "", false, false, nil
+	}
+	switch string(payload) {
+	case Online:
+		return device, true, true, nil
+	case Offline:
+		return device, false, true, nil
+	}
+	return device, false, false, fmt.Errorf("%w: %s says %.40q", ErrAvailability, device, payload)
+}

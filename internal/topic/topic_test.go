@@ -1,6 +1,7 @@
 package topic
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -8,34 +9,47 @@ import (
 	"github.com/homefleet/homefleet/internal/golden"
 )
 
-func TestID(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"nas.lan", "nas_lan"},
-		{"My PC", "my_pc"},
-		{"/", "unknown"},
-		{"/srv/data", "srv_data"},
-		{"a+b#c/d", "a_b_c_d"},
-		{"--x--", "--x--"},
-		{"Ünïcode", "n_code"},
-		{"", "unknown"},
-		{"sda", "sda"},
+// TestIDAndKey: ID makes a topic level and HA id of any name; Key also
+// a Jinja attribute name (a letter first, no '-').
+func TestIDAndKey(t *testing.T) {
+	tests := []struct{ in, id, key string }{
+		{"nas.lan", "nas_lan", "nas_lan"},
+		{"My PC", "my_pc", "my_pc"},
+		{"/", "unknown", "unknown"},
+		{"/srv/data", "srv_data", "srv_data"},
+		{"a+b#c/d", "a_b_c_d", "a_b_c_d"},
+		{"--x--", "--x--", "x"},
+		{"Ünïcode", "n_code", "n_code"},
+		{"", "unknown", "unknown"},
+		{"nvme0n1", "nvme0n1", "nvme0n1"},
+		{"0", "0", "x0"},
+		{"k10temp-pci", "k10temp-pci", "k10temp_pci"},
 	}
 	for _, tt := range tests {
-		if got := ID(tt.in); got != tt.want {
-			t.Errorf("ID(%q) = %q, want %q", tt.in, got, tt.want)
+		if id, key := ID(tt.in), Key(tt.in); id != tt.id || key != tt.key {
+			t.Errorf("%q: ID %q Key %q, want %q %q", tt.in, id, key, tt.id, tt.key)
 		}
 	}
 }
 
-func TestKey(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"nvme0n1", "nvme0n1"},
-		{"0", "x0"},
-		{"k10temp-pci", "k10temp_pci"},
+func TestParseAvailability(t *testing.T) {
+	s := Default()
+	tests := []struct {
+		topic, payload string
+		dev            string
+		online, ok     bool
+		err            error
+	}{
+		{"homefleet/nas/status", "online", "nas", true, true, nil},
+		{"homefleet/nas/status", "offline", "nas", false, true, nil},
+		{"homefleet/hub/status", "online", "", false, false, nil},
+		{"homefleet/nas/state", "online", "", false, false, nil},
+		{"homefleet/nas/status", "<html>502</html>", "nas", false, false, ErrAvailability},
 	}
 	for _, tt := range tests {
-		if got := Key(tt.in); got != tt.want {
-			t.Errorf("Key(%q) = %q, want %q", tt.in, got, tt.want)
+		dev, online, ok, err := s.ParseAvailability(tt.topic, []byte(tt.payload))
+		if dev != tt.dev || online != tt.online || ok != tt.ok || !errors.Is(err, tt.err) {
+			t.Errorf("%s %q: %q %v %v %v", tt.topic, tt.payload, dev, online, ok, err)
 		}
 	}
 }

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 	"github.com/homefleet/homefleet/internal/peer"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 // fakeSmartctl writes a script that prints a fixture and exits with code,

@@ -70,3 +70,25 @@ func Endpoint(configured, def string) (*url.URL, error) {
 	}
 	return u, nil
 }
+
+// Settings checks a provider's settings: each requirement (ok, and the
+// words naming what is missing) must hold, and the API URL (the default
+// when none is configured) must be an http(s) URL. Errors wrap errConfig.
+func Settings(errConfig error, configured, def string, reqs ...Requirement) (*url.URL, error) {
+	for _, r := range reqs {
+		if !r.OK {
+			return nil, fmt.Errorf("%w: %s", errConfig, r.Missing)
+		}
+	}
+	u, err := Endpoint(configured, def)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errConfig, err)
+	}
+	return u, nil
+}
+
+// Requirement is one condition on a provider's settings.
+type Requirement struct {
+	OK      bool
+	Missing string // what to set, in words
+}

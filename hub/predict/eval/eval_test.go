@@ -7,8 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 	"github.com/homefleet/homefleet/internal/peer"
+
+	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
 
 const dataPath = "../../../../shared/data/smart/backblaze-hds/hds_backblaze_2013_2016_startstop.csv.gz"

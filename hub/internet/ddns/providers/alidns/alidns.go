@@ -43,12 +43,10 @@ type Settings struct {
 
 // New validates the settings.
 func New(s Settings, timeout time.Duration) (*Provider, error) {
-	if s.AccessKeyID == "" || s.AccessKeySecret == "" {
-		return nil, fmt.Errorf("%w: username (AccessKeyId) and password (AccessKeySecret, or password_file) are required", ErrConfig)
-	}
-	u, err := ddns.Endpoint(s.URL, DefaultURL)
+	u, err := ddns.Settings(ErrConfig, s.URL, DefaultURL, ddns.Requirement{OK: s.AccessKeyID != "" && s.AccessKeySecret != "",
+		Missing: "username (AccessKeyId) and password (AccessKeySecret, or password_file) are required"})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, err
 	}
 	return &Provider{url: u.String(), id: s.AccessKeyID, secret: s.AccessKeySecret, c: ddns.Client(timeout), now: time.Now}, nil
 }

@@ -1,19 +1,17 @@
 package alidns
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
+	"github.com/homefleet/homefleet/hub/internet/ddns/ddnstest"
 
 	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
@@ -109,37 +107,22 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestAgainstFake(t *testing.T) {
 	f := &fake{secrets: map[string]string{"LTAIid": "s3cret"}, nonces: map[string]bool{}}
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	p, err := New(Settings{AccessKeyID: "LTAIid", AccessKeySecret: "s3cret", URL: srv.URL + "/"}, 5*time.Second)
+	url := ddnstest.Serve(t, f) + "/"
+	p, err := New(Settings{AccessKeyID: "LTAIid", AccessKeySecret: "s3cret", URL: url}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	r := ddns.Record{Name: "home.example.com", Zone: "example.com", Type: "A", TTL: 600}
-	for _, ip := range []string{"81.2.69.142", "81.2.69.142", "81.2.69.200"} {
-		if err := p.Update(ctx, r, netip.MustParseAddr(ip)); err != nil {
-			t.Fatalf("%s: %v", ip, err)
-		}
-	}
-	if fmt.Sprint(f.records) != "[{1 home A 81.2.69.200}]" {
-		t.Errorf("records %v", f.records)
-	}
-	if fmt.Sprint(f.actions) != "[DescribeSubDomainRecords AddDomainRecord DescribeSubDomainRecords DescribeSubDomainRecords UpdateDomainRecord]" {
-		t.Errorf("actions %v", f.actions)
-	}
+	r := ddnstest.Record(600)
+	ddnstest.Writes(t, p, r, "81.2.69.142", "81.2.69.142", "81.2.69.200")
+	ddnstest.Calls(t, "records", f.records, "[{1 home A 81.2.69.200}]")
+	ddnstest.Calls(t, "actions", f.actions, "[DescribeSubDomainRecords AddDomainRecord DescribeSubDomainRecords DescribeSubDomainRecords UpdateDomainRecord]")
 	f.throttle = true
-	var ra *ddns.RetryAfterError
-	if err := p.Update(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.As(err, &ra) {
-		t.Errorf("throttled: %v", err)
-	}
+	ddnstest.Throttled(t, p, r, 0)
 	f.throttle = false
 	for _, cfg := range []Settings{{AccessKeyID: "LTAIid", AccessKeySecret: "wrong"}, {AccessKeyID: "nobody", AccessKeySecret: "s3cret"}} {
-		cfg.URL = srv.URL + "/"
+		cfg.URL = url
 		bad, _ := New(cfg, 5*time.Second)
-		if err := bad.Update(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
-			t.Errorf("%s: %v", cfg.AccessKeyID, err)
-		}
+		ddnstest.Refused(t, bad, r, ddns.ErrDisabled, cfg.AccessKeyID)
 	}
 	if _, err := New(Settings{AccessKeyID: "x"}, 0); !errors.Is(err, ErrConfig) {
 		t.Errorf("no secret: %v", err)

@@ -42,12 +42,10 @@ type Settings struct {
 
 // New validates the settings.
 func New(s Settings, timeout time.Duration) (*Provider, error) {
-	if s.Token == "" {
-		return nil, fmt.Errorf("%w: token (or token_file) is required: an API token with Zone.DNS edit rights", ErrConfig)
-	}
-	u, err := ddns.Endpoint(s.URL, DefaultURL)
+	u, err := ddns.Settings(ErrConfig, s.URL, DefaultURL, ddns.Requirement{OK: s.Token != "",
+		Missing: "token (or token_file) is required: an API token with Zone.DNS edit rights"})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, err
 	}
 	return &Provider{base: strings.TrimRight(u.String(), "/"), token: s.Token, c: ddns.Client(timeout), zones: map[string]string{}}, nil
 }

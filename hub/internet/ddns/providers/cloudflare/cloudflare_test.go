@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
+	"github.com/homefleet/homefleet/hub/internet/ddns/ddnstest"
 
 	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
@@ -100,12 +101,8 @@ func TestAgainstFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	r := ddns.Record{Name: "home.example.com", Zone: "example.com", Type: "A", TTL: 300}
-	for _, ip := range []string{"81.2.69.142", "81.2.69.142", "81.2.69.200"} {
-		if err := p.Update(ctx, r, netip.MustParseAddr(ip)); err != nil {
-			t.Fatalf("update %s: %v", ip, err)
-		}
-	}
+	r := ddnstest.Record(300)
+	ddnstest.Writes(t, p, r, "81.2.69.142", "81.2.69.142", "81.2.69.200")
 	if len(api.records) != 1 || api.records["r1"].Content != "81.2.69.200" {
 		t.Errorf("records %+v", api.records)
 	}
@@ -121,20 +118,14 @@ func TestAgainstFake(t *testing.T) {
 	api.identical = false
 
 	api.limited = true
-	err = p.Update(ctx, r, netip.MustParseAddr("81.2.69.1"))
-	var ra *ddns.RetryAfterError
-	if !errors.As(err, &ra) || ra.After != 300*time.Second {
-		t.Errorf("429: %v, want retry after 5m", err)
-	}
+	ddnstest.Throttled(t, p, r, 300*time.Second)
 	api.limited = false
 
 	bad, _ := New(Settings{Token: "wrong", URL: srv.URL + "/client/v4"}, 5*time.Second)
-	if err := bad.Update(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) || !strings.Contains(err.Error(), "Authentication error") {
-		t.Errorf("wrong token: %v", err)
+	if err := ddnstest.Refused(t, bad, r, ddns.ErrDisabled, "wrong token"); err == nil || !strings.Contains(err.Error(), "Authentication error") {
+		t.Errorf("wrong token: %v, want the API's words", err)
 	}
-	if err := p.Update(ctx, ddns.Record{Name: "a.elsewhere.org", Zone: "elsewhere.org", Type: "A"}, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
-		t.Errorf("unknown zone: %v", err)
-	}
+	ddnstest.Refused(t, p, ddns.Record{Name: "a.elsewhere.org", Zone: "elsewhere.org", Type: "A"}, ddns.ErrDisabled, "unknown zone")
 }
 
 func TestNewValidates(t *testing.T) {

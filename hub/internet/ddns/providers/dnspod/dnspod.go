@@ -47,12 +47,10 @@ type Settings struct {
 
 // New validates the settings.
 func New(s Settings, timeout time.Duration) (*Provider, error) {
-	if s.SecretID == "" || s.SecretKey == "" {
-		return nil, fmt.Errorf("%w: username (SecretId) and password (SecretKey, or password_file) are required", ErrConfig)
-	}
-	u, err := ddns.Endpoint(s.URL, DefaultURL)
+	u, err := ddns.Settings(ErrConfig, s.URL, DefaultURL, ddns.Requirement{OK: s.SecretID != "" && s.SecretKey != "",
+		Missing: "username (SecretId) and password (SecretKey, or password_file) are required"})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, err
 	}
 	return &Provider{url: u.String(), host: u.Host, id: s.SecretID, key: s.SecretKey, c: ddns.Client(timeout), now: time.Now}, nil
 }

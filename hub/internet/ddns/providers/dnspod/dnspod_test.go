@@ -1,17 +1,13 @@
 package dnspod
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +15,7 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/internet/ddns"
+	"github.com/homefleet/homefleet/hub/internet/ddns/ddnstest"
 
 	_ "github.com/homefleet/homefleet/internal/golden" // registers -update for go test ./... -update
 )
@@ -167,37 +164,22 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestAgainstFake(t *testing.T) {
 	f := &fake{keys: map[string]string{"AKIDtest": "secretkey"}}
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	p, err := New(Settings{SecretID: "AKIDtest", SecretKey: "secretkey", URL: srv.URL + "/"}, 5*time.Second)
+	url := ddnstest.Serve(t, f) + "/"
+	p, err := New(Settings{SecretID: "AKIDtest", SecretKey: "secretkey", URL: url}, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	r := ddns.Record{Name: "home.example.com", Zone: "example.com", Type: "A", TTL: 600}
-	for _, ip := range []string{"81.2.69.142", "81.2.69.142", "81.2.69.200"} {
-		if err := p.Update(ctx, r, netip.MustParseAddr(ip)); err != nil {
-			t.Fatalf("%s: %v", ip, err)
-		}
-	}
-	if fmt.Sprint(f.records) != "[{1 home A 81.2.69.200 \u9ed8\u8ba4}]" {
-		t.Errorf("records %v", f.records)
-	}
-	if fmt.Sprint(f.actions) != "[DescribeRecordList CreateRecord DescribeRecordList DescribeRecordList ModifyRecord]" {
-		t.Errorf("actions %v", f.actions)
-	}
+	r := ddnstest.Record(600)
+	ddnstest.Writes(t, p, r, "81.2.69.142", "81.2.69.142", "81.2.69.200")
+	ddnstest.Calls(t, "records", f.records, "[{1 home A 81.2.69.200 \u9ed8\u8ba4}]")
+	ddnstest.Calls(t, "actions", f.actions, "[DescribeRecordList CreateRecord DescribeRecordList DescribeRecordList ModifyRecord]")
 	f.limited = true
-	var ra *ddns.RetryAfterError
-	if err := p.Update(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.As(err, &ra) {
-		t.Errorf("limited: %v", err)
-	}
+	ddnstest.Throttled(t, p, r, 0)
 	f.limited = false
 	for _, cfg := range []Settings{{SecretID: "AKIDtest", SecretKey: "wrong"}, {SecretID: "AKIDnobody", SecretKey: "secretkey"}} {
-		cfg.URL = srv.URL + "/"
+		cfg.URL = url
 		bad, _ := New(cfg, 5*time.Second)
-		if err := bad.Update(ctx, r, netip.MustParseAddr("81.2.69.1")); !errors.Is(err, ddns.ErrDisabled) {
-			t.Errorf("%s: %v", cfg.SecretID, err)
-		}
+		ddnstest.Refused(t, bad, r, ddns.ErrDisabled, cfg.SecretID)
 	}
 }
 

@@ -36,12 +36,10 @@ type Settings struct {
 
 // New validates the settings.
 func New(s Settings, timeout time.Duration) (*Provider, error) {
-	if s.Token == "" {
-		return nil, fmt.Errorf("%w: token (or token_file) is required: the account token from duckdns.org", ErrConfig)
-	}
-	u, err := ddns.Endpoint(s.URL, DefaultURL)
+	u, err := ddns.Settings(ErrConfig, s.URL, DefaultURL, ddns.Requirement{OK: s.Token != "",
+		Missing: "token (or token_file) is required: the account token from duckdns.org"})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, err
 	}
 	return &Provider{url: u.String(), token: s.Token, c: ddns.Client(timeout)}, nil
 }

@@ -1,3 +1,6 @@
+// The two daemons: the hub, and the agent with its runtime sized for a
+// small, mostly idle process.
+
 package main
 
 import (
@@ -6,23 +9,43 @@ import (
 	"runtime/debug"
 
 	"github.com/homefleet/homefleet/agent"
+	"github.com/homefleet/homefleet/hub"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/memtrim"
 )
 
-func runAgent(ctx context.Context, args []string, e env) error {
-	fs := flags("agent --config FILE", "Runs the agent: publishes this machine's metrics and HA discovery to the broker.", e)
-	path := fs.String("config", "", "agent config file (YAML); HOMEFLEET_* env vars override it")
-	if err := parse(fs, args); err != nil {
+func runHub(ctx context.Context, args []string, e env) error {
+	cfg, err := daemonConfig("hub", "Runs the hub. Without mqtt.url it starts an embedded MQTT broker on broker.listen (:1883).", args, e, config.LoadHub)
+	if err != nil {
 		return err
 	}
-	cfg, err := config.LoadAgent(*path, e.lookup)
+	h, err := hub.Start(ctx, cfg, version, newLogger(e.stderr, cfg.Log))
+	if err != nil {
+		return err
+	}
+	return h.Wait()
+}
+
+func runAgent(ctx context.Context, args []string, e env) error {
+	cfg, err := daemonConfig("agent", "Runs the agent: publishes this machine's metrics and HA discovery to the broker.", args, e, config.LoadAgent)
 	if err != nil {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.Log)
 	tuneRuntime(e)
 	return agent.Run(ctx, cfg, agent.Deps{Version: version, Log: log, Trim: trimMemory})
+}
+
+// daemonConfig parses a daemon's flags (--config) and loads its config
+// with the environment's overrides.
+func daemonConfig[T any](role, synopsis string, args []string, e env, load func(string, config.LookupEnv) (T, error)) (T, error) {
+	fs := flags(role+" [--config FILE]", synopsis, e)
+	path := fs.String("config", "", role+" config file (YAML); HOMEFLEET_* env vars override it")
+	if err := parse(fs, args); err != nil {
+		var zero T
+		return zero, err
+	}
+	return load(*path, e.lookup)
 }
 
 // trimMemory runs once per heartbeat: freed heap goes back to the OS, and

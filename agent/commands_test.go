@@ -1,8 +1,12 @@
+// The commands the hub and HA send: power verbs, jobs, wake relays.
+
 package agent
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +16,7 @@ import (
 	"github.com/homefleet/homefleet/agent/power/powertest"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/netid"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -111,5 +116,99 @@ func TestResumeReconnects(t *testing.T) {
 	a.noticeResume(context.Background())
 	if kicked != 1 {
 		t.Errorf("reconnect calls %d after a 2 h jump, want 1", kicked)
+	}
+}
+
+func jobEvents(rec *recorder) []wire.Event {
+	var out []wire.Event
+	for _, m := range rec.take() {
+		if m.Topic != topic.Default().Event(testID) {
+			continue
+		}
+		var e wire.Event
+		_ = json.Unmarshal(m.Payload, &e)
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestJobs(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	now := time.Now()
+	a, rec := newTestAgent(hosttest.NewFake(), &now, func(c *config.Agent, _ *Deps) {
+		c.Jobs = map[string]config.Job{
+			"backup": {Command: []string{"sh", "-c", "sleep 0.2"}, Timeout: time.Minute},
+			"broken": {Command: []string{"sh", "-c", "echo disk full >&2; exit 3"}, Timeout: time.Minute},
+		}
+	})
+	a.command(ctx, command{verb: "run/backup", payload: []byte(`{"id":"b1"}`)})
+	a.command(ctx, command{verb: "run/backup", payload: []byte("PRESS")}) // already running
+	a.command(ctx, command{verb: "run/rm-rf", payload: []byte("PRESS")})  // not in the config
+	a.command(ctx, command{verb: "run/broken", payload: []byte("PRESS")})
+	if got := a.jobs.runningJobs(); len(got) == 0 {
+		t.Error("a running job must keep the machine awake")
+	}
+	a.jobs.wg.Wait()
+	var reasons []string
+	var done []wire.Event
+	for _, e := range jobEvents(rec) {
+		if e.Type == "job" {
+			done = append(done, e)
+		} else {
+			reasons = append(reasons, e.Reason)
+		}
+	}
+	joined := strings.Join(reasons, "|")
+	if !strings.Contains(joined, `"backup" is already running`) || !strings.Contains(joined, `"rm-rf" is not defined`) {
+		t.Errorf("refusals: %v", reasons)
+	}
+	if len(done) != 2 {
+		t.Fatalf("job results %+v", done)
+	}
+	for _, e := range done {
+		switch e.Verb {
+		case "run/backup":
+			if !e.OK || e.ID != "b1" || e.LatencyMS < 150 {
+				t.Errorf("backup: %+v", e)
+			}
+		case "run/broken":
+			if e.OK || !strings.Contains(e.Reason, "disk full") {
+				t.Errorf("broken: %+v", e)
+			}
+		}
+	}
+}
+
+type sentTo struct{ addrs []string }
+
+func (s *sentTo) Send(addr string, _ net.HardwareAddr, _ []byte) error {
+	s.addrs = append(s.addrs, addr)
+	return nil
+}
+
+func TestRelayWake(t *testing.T) {
+	snd := &sentTo{}
+	now := time.Now()
+	a, _ := newTestAgent(hosttest.NewFake(), &now, func(_ *config.Agent, d *Deps) {
+		d.Collectors.Net = func() ([]netid.Interface, error) {
+			return []netid.Interface{{Name: "eth0", MAC: "02:00:00:00:00:01", Broadcast: []string{"192.168.5.255"}}}, nil
+		}
+		d.Relay = snd
+	})
+	ctx := context.Background()
+	if err := a.relayWake(ctx, wire.Command{MAC: "02:11:22:33:44:55", Broadcast: "192.168.5.255"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(snd.addrs) != 3 || snd.addrs[0] != "192.168.5.255:9" {
+		t.Errorf("sent to %v", snd.addrs)
+	}
+	for _, bad := range []wire.Command{
+		{MAC: "02:11:22:33:44:55", Broadcast: "8.8.8.255"}, // not this machine's subnet
+		{MAC: "nope", Broadcast: "192.168.5.255"},
+	} {
+		if err := a.relayWake(ctx, bad); !errors.Is(err, ErrRelay) {
+			t.Errorf("%+v: want ErrRelay, got %v", bad, err)
+		}
 	}
 }
