@@ -35,8 +35,10 @@ func DiskToWire(r smart.Result, now time.Time) wire.Disk {
 	switch {
 	case errors.Is(r.Err, smart.ErrStandby):
 		w.Status = wire.DiskStandby
+	case errors.Is(r.Err, smart.ErrUnsupported):
+		w.Status, w.Error = wire.DiskUnsupported, r.Err.Error()
 	case r.Err != nil:
-		w.Status, w.Error = wire.DiskUnavailable, r.Err.Error()
+		w.Status, w.Error = wire.DiskError, r.Err.Error()
 	}
 	if len(d.Attrs) > 0 {
 		w.Attrs = make(map[string]wire.DiskAttr, len(d.Attrs))

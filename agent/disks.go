@@ -121,7 +121,7 @@ func (l *diskLoop) publish(ctx context.Context, disks map[string]wire.Disk) {
 	sc, id := l.a.opts.Scheme, l.a.opts.ID
 	for key, d := range disks {
 		if !l.published[key] {
-			p := discovery.DiskPayload(id, key, l.a.opts.Version, d, sc)
+			p := discovery.DiskPayload(discovery.Host{ID: id, Name: l.a.DeviceName()}, key, l.a.opts.Version, d, sc)
 			if !l.a.send(ctx, sc.Discovery(topic.DiskNode(id, key)), p, true) {
 				continue
 			}

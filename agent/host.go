@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/homefleet/homefleet/agent/collect/host"
@@ -68,6 +69,7 @@ type Agent struct {
 	// refreshDisks asks the disk loop for a read (cmd/refresh); nil
 	// without SMART.
 	refreshDisks func()
+	hostname     atomic.Pointer[string] // from the facts; read by the disk loop too
 }
 
 // newAgent builds the main part from cfg; pub is the MQTT session.
@@ -152,6 +154,7 @@ func (a *Agent) collect(ctx context.Context) bool {
 	if r.factsAt.IsZero() || now.Sub(r.factsAt) >= a.opts.Heartbeat {
 		if f, err := a.host.Facts(ctx); err == nil {
 			r.facts, r.factsAt = f, now
+			a.hostname.Store(&f.Hostname)
 		} else {
 			a.opts.Log.Debug("reading facts", "err", err)
 		}

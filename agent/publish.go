@@ -23,15 +23,20 @@ func (a *Agent) publishAll(ctx context.Context) {
 }
 
 func (a *Agent) hostInfo() discovery.Host {
-	name := a.opts.Name
 	f := a.read.facts
-	if name == "" {
-		name = f.Hostname
+	return discovery.Host{ID: a.opts.ID, Name: a.DeviceName(), Model: discovery.Model(f.OS, runtime.GOOS, f.Arch), Version: a.opts.Version, Power: a.power.offered}
+}
+
+// DeviceName is the HA device name: device.name, else the host name as
+// last read, else the id. Safe from any goroutine.
+func (a *Agent) DeviceName() string {
+	if a.opts.Name != "" {
+		return a.opts.Name
 	}
-	if name == "" {
-		name = a.opts.ID
+	if n := a.hostname.Load(); n != nil && *n != "" {
+		return *n
 	}
-	return discovery.Host{ID: a.opts.ID, Name: name, Model: discovery.Model(f.OS, runtime.GOOS, f.Arch), Version: a.opts.Version, Power: a.power.offered}
+	return a.opts.ID
 }
 
 func (a *Agent) publishDiscovery(ctx context.Context) {

@@ -149,7 +149,7 @@ func haConsumer(t *testing.T, url string) {
 		t.Errorf("failing disk document: %+v %v", d, err)
 	}
 	noPerm, _ := w.Latest(sc.Disk(testID, "sdz"))
-	if d, _ := wire.DecodeDisk(noPerm.Payload); d.Status != wire.DiskUnavailable || !strings.Contains(d.Error, "CAP_SYS_RAWIO") {
+	if d, _ := wire.DecodeDisk(noPerm.Payload); d.Status != wire.DiskError || !strings.Contains(d.Error, "CAP_SYS_RAWIO") {
 		t.Errorf("disk without permission: %+v", d)
 	}
 	// A consumer that connects later (HA after a restart) gets status,

@@ -143,7 +143,7 @@ func testDisk() wire.Disk {
 }
 
 func TestDiskPayloadGolden(t *testing.T) {
-	golden.JSON(t, "disk.golden.json", DiskPayload(testHost.ID, "wd-wcc7k1234567", "1.0.0", testDisk(), topic.Default()))
+	golden.JSON(t, "disk.golden.json", DiskPayload(testHost, "wd-wcc7k1234567", "1.0.0", testDisk(), topic.Default()))
 }
 
 func TestDiskPayloadPassesHARules(t *testing.T) {
@@ -154,10 +154,10 @@ func TestDiskPayloadPassesHARules(t *testing.T) {
 		d.NVMe = &wire.NVMe{AvailableSpare: 100, SpareThreshold: 10, PercentUsed: 3}
 		return d
 	}()} {
-		p := DiskPayload(testHost.ID, "k", "1.0.0", d, sc)
+		p := DiskPayload(testHost, "k", "1.0.0", d, sc)
 		b, _ := p.Marshal()
 		state, _ := json.Marshal(d)
-		for _, err := range NewChecker().Check(sc.Discovery(DiskDeviceID(testHost.ID, "k")), b, map[string][]byte{sc.Disk(testHost.ID, "k"): state}) {
+		for _, err := range NewChecker().Check(sc.Discovery(topic.DiskNode(testHost.ID, "k")), b, map[string][]byte{sc.Disk(testHost.ID, "k"): state}) {
 			t.Error(err)
 		}
 		if p.Device.ViaDevice != testHost.Identifier() {

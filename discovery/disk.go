@@ -7,30 +7,50 @@ import (
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
-// DiskIdentifier is the HA device identifier of a disk; the hub's
-// prediction entities use it too, so they land on the same HA device.
-func DiskIdentifier(diskKey string) string { return "homefleet_disk_" + diskKey }
+// DiskIdentifier is the HA device identifier of a disk, unique in the
+// fleet: its serial where it has one (so it stays the same device when
+// it moves to another host or sdb becomes sdc), else scoped by the host
+// (two hosts' serial-less vda are two devices). The hub's prediction
+// entities use it too, so they land on the same HA device.
+func DiskIdentifier(hostID, diskKey, serial string) string {
+	if serial != "" {
+		return "homefleet_disk_" + topic.ID(serial)
+	}
+	return "homefleet_disk_" + topic.DiskNode(hostID, diskKey)
+}
 
-// DiskDeviceID is the discovery node id of a disk of a host.
-func DiskDeviceID(hostID, diskKey string) string { return topic.DiskNode(hostID, diskKey) }
-
-func diskDevice(hostID, key string, d wire.Disk) Device {
+func diskDevice(host Host, key string, d wire.Disk) Device {
 	name := strings.TrimSpace(d.Model)
 	if name == "" {
-		name = "Disk"
+		name = "Disk " + d.Name
+	}
+	if host.Name != "" {
+		name += " on " + host.Name
 	}
 	return Device{
-		Identifiers: []string{DiskIdentifier(key)}, Name: name + " (" + d.Name + ")",
+		Identifiers: []string{DiskIdentifier(host.ID, key, d.Serial)}, Name: name,
 		Manufacturer: d.Protocol, Model: d.Model, SerialNumber: d.Serial, SWVersion: d.Firmware,
-		ViaDevice: Host{ID: hostID}.Identifier(),
+		ViaDevice: host.Identifier(),
 	}
 }
 
-// DiskPayload is the device discovery of one disk: its own HA device,
-// attached to the host with via_device, entities only for what the disk
-// reports.
-func DiskPayload(hostID, key, version string, d wire.Disk, sc topic.Scheme) Payload {
-	h := Host{ID: DiskDeviceID(hostID, key), Name: "disk " + key}
+// diskEntityName prefixes the disk's entity ids: its key where that is
+// its serial, else the host's name too (sensor.disk_nas_vda_temp).
+func diskEntityName(host Host, key string, d wire.Disk) string {
+	if d.Serial != "" || host.Name == "" {
+		return "disk " + key
+	}
+	return "disk " + host.Name + " " + key
+}
+
+// DiskPayload is the device discovery of one disk of host: its own HA
+// device, attached to the host with via_device, entities only for what
+// the disk reports. The SMART status stays available when SMART cannot
+// be read (error, unsupported), with the reason as an attribute; the
+// readings then go unavailable.
+func DiskPayload(host Host, key, version string, d wire.Disk, sc topic.Scheme) Payload {
+	hostID := host.ID
+	h := Host{ID: topic.DiskNode(hostID, key), Name: diskEntityName(host, key, d)}
 	b := &builder{h: h, cmps: map[string]Entity{}}
 	b.add("temp", Entity{Name: "Temperature", DeviceClass: Temperature, Unit: Celsius, StateClass: Measurement, Precision: precision(0)}, "temp")
 	b.add("power_on", Entity{Name: "Power-on time", DeviceClass: Duration, Unit: Hours, StateClass: TotalIncreasing, Icon: "mdi:timer-outline"}, "power_on_hours")
@@ -59,16 +79,17 @@ func DiskPayload(hostID, key, version string, d wire.Disk, sc topic.Scheme) Payl
 		JSONAttrTopic:    sc.Disk(hostID, key),
 		JSONAttrTemplate: "{{ {'reasons': value_json.health.reasons, 'attributes': value_json.attrs, 'nvme': value_json.nvme, 'self_test': value_json.self_test, 'serial': value_json.serial} | tojson }}",
 	}, "health")
-	b.add("status", Entity{Name: "SMART status", DeviceClass: Enum, Options: []string{wire.DiskOK, wire.DiskStandby, wire.DiskUnavailable},
-		Category: Diagnostic, Icon: "mdi:harddisk"}, "status")
+	b.add("status", Entity{Name: "SMART status", DeviceClass: Enum, Options: wire.DiskStatuses,
+		Category: Diagnostic, Icon: "mdi:harddisk", Availability: []Availability{{Topic: sc.Status(hostID)}},
+		JSONAttrTopic: sc.Disk(hostID, key), JSONAttrTemplate: "{{ {'error': value_json.error | default(None)} | tojson }}"}, "status")
 	return Payload{
-		Device:     diskDevice(hostID, key, d),
+		Device:     diskDevice(host, key, d),
 		Origin:     origin(version),
 		Components: b.cmps,
 		StateTopic: sc.Disk(hostID, key),
 		Availability: []Availability{
 			{Topic: sc.Status(hostID)},
-			{Topic: sc.Disk(hostID, key), ValueTemplate: "{{ 'offline' if value_json.status == 'unavailable' else 'online' }}"},
+			{Topic: sc.Disk(hostID, key), ValueTemplate: "{{ 'offline' if value_json.status in ['error', 'unsupported'] else 'online' }}"},
 		},
 		AvailabilityMode: "all",
 		QoS:              1,

@@ -47,31 +47,32 @@ type Origin struct {
 // Entity is one component of a device. Only Platform is set on a removal
 // tombstone.
 type Entity struct {
-	Platform         Component   `json:"p"`
-	Name             string      `json:"name,omitempty"`
-	UniqueID         string      `json:"uniq_id,omitempty"`
-	DefaultEntityID  string      `json:"def_ent_id,omitempty"`
-	DeviceClass      DeviceClass `json:"dev_cla,omitempty"`
-	Unit             Unit        `json:"unit_of_meas,omitempty"`
-	StateClass       StateClass  `json:"stat_cla,omitempty"`
-	ValueTemplate    string      `json:"val_tpl,omitempty"`
-	Category         Category    `json:"ent_cat,omitempty"`
-	Icon             string      `json:"ic,omitempty"`
-	Precision        *int        `json:"sug_dsp_prc,omitempty"`
-	StateTopic       string      `json:"stat_t,omitempty"`
-	CommandTopic     string      `json:"cmd_t,omitempty"`
-	PayloadPress     string      `json:"pl_prs,omitempty"`
-	PayloadOn        string      `json:"pl_on,omitempty"`
-	PayloadOff       string      `json:"pl_off,omitempty"`
-	JSONAttrTopic    string      `json:"json_attr_t,omitempty"`
-	JSONAttrTemplate string      `json:"json_attr_tpl,omitempty"`
-	EnabledByDefault *bool       `json:"en,omitempty"`
-	Options          []string    `json:"ops,omitempty"`
-	AutomationType   string      `json:"atype,omitempty"`
-	Topic            string      `json:"t,omitempty"`
-	Type             string      `json:"type,omitempty"`
-	Subtype          string      `json:"stype,omitempty"`
-	TriggerPayload   string      `json:"pl,omitempty"`
+	Platform         Component      `json:"p"`
+	Name             string         `json:"name,omitempty"`
+	UniqueID         string         `json:"uniq_id,omitempty"`
+	DefaultEntityID  string         `json:"def_ent_id,omitempty"`
+	DeviceClass      DeviceClass    `json:"dev_cla,omitempty"`
+	Unit             Unit           `json:"unit_of_meas,omitempty"`
+	StateClass       StateClass     `json:"stat_cla,omitempty"`
+	ValueTemplate    string         `json:"val_tpl,omitempty"`
+	Category         Category       `json:"ent_cat,omitempty"`
+	Icon             string         `json:"ic,omitempty"`
+	Precision        *int           `json:"sug_dsp_prc,omitempty"`
+	StateTopic       string         `json:"stat_t,omitempty"`
+	CommandTopic     string         `json:"cmd_t,omitempty"`
+	PayloadPress     string         `json:"pl_prs,omitempty"`
+	PayloadOn        string         `json:"pl_on,omitempty"`
+	PayloadOff       string         `json:"pl_off,omitempty"`
+	JSONAttrTopic    string         `json:"json_attr_t,omitempty"`
+	JSONAttrTemplate string         `json:"json_attr_tpl,omitempty"`
+	Availability     []Availability `json:"avty,omitempty"` // instead of the device's
+	EnabledByDefault *bool          `json:"en,omitempty"`
+	Options          []string       `json:"ops,omitempty"`
+	AutomationType   string         `json:"atype,omitempty"`
+	Topic            string         `json:"t,omitempty"`
+	Type             string         `json:"type,omitempty"`
+	Subtype          string         `json:"stype,omitempty"`
+	TriggerPayload   string         `json:"pl,omitempty"`
 }
 
 // Marshal encodes the payload; map keys are sorted, so output is stable.

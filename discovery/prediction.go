@@ -14,7 +14,9 @@ const (
 // PredictionPayload is the hub's discovery for one disk: prediction
 // entities and device triggers on the disk's own HA device (same
 // identifier as the agent's disk discovery, so HA merges them).
-func PredictionPayload(hubID, device, disk, version string, sc topic.Scheme) Payload {
+// serial is the disk's serial ("" when it has none), which names its HA
+// device.
+func PredictionPayload(hubID, device, disk, serial, version string, sc topic.Scheme) Payload {
 	id := topic.PredictionNode(device, disk)
 	h := Host{ID: id, Name: "disk " + disk}
 	b := &builder{h: h, cmps: map[string]Entity{}}
@@ -27,5 +29,5 @@ func PredictionPayload(hubID, device, disk, version string, sc topic.Scheme) Pay
 		b.cmps[tr] = Entity{Platform: Trigger, AutomationType: "trigger", Topic: sc.HubDiskTrigger(device, disk),
 			Type: tr, Subtype: "disk", TriggerPayload: tr}
 	}
-	return b.payload(Device{Identifiers: []string{DiskIdentifier(disk)}}, version, sc.HubDisk(device, disk), sc.Status(hubID))
+	return b.payload(Device{Identifiers: []string{DiskIdentifier(device, disk, serial)}}, version, sc.HubDisk(device, disk), sc.Status(hubID))
 }

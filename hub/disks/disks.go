@@ -40,8 +40,9 @@ type Service struct {
 	in     chan diskMsg
 	resend chan struct{}
 
-	state map[diskKey]*diskState // owned by Run (New fills it before)
-	sent  map[diskKey]bool       // discovery published since the last connect
+	state   map[diskKey]*diskState // owned by Run (New fills it before)
+	sent    map[diskKey]bool       // discovery published since the last connect
+	serials map[diskKey]string     // from the agents' documents: a disk's serial names its HA device
 }
 
 // New loads every disk's stored history (so a hub restart keeps trends)
@@ -52,7 +53,7 @@ func New(ctx context.Context, env feature.Env) (*Service, error) {
 		return nil, err
 	}
 	d := &Service{env: env.Named("disks"), model: model, in: make(chan diskMsg, 256), resend: make(chan struct{}, 1),
-		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}}
+		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}, serials: map[diskKey]string{}}
 	if err := d.load(ctx); err != nil {
 		return nil, err
 	}
@@ -145,11 +146,12 @@ func obsFromDisk(doc wire.Disk) (predict.Obs, bool) {
 }
 
 func (d *Service) observe(ctx context.Context, m diskMsg) {
+	key := diskKey{m.device, m.disk}
+	d.serials[key] = m.doc.Serial
 	o, ok := obsFromDisk(m.doc)
 	if !ok {
 		return
 	}
-	key := diskKey{m.device, m.disk}
 	s := d.state[key]
 	if s == nil {
 		s = &diskState{tracker: predict.NewTracker(d.model, m.doc.Model), model: m.doc.Model}
@@ -172,13 +174,14 @@ func (d *Service) observe(ctx context.Context, m diskMsg) {
 	}
 }
 
-// publish sends discovery (once per connection), the prediction, and
-// the HA device trigger of alert (predict.OK: none).
+// publish sends discovery (once per connection, once the agent's document
+// named the disk's HA device), the prediction, and the HA device trigger
+// of alert (predict.OK: none).
 func (d *Service) publish(ctx context.Context, key diskKey, s *diskState, alert predict.State) {
 	device, disk := key.device, key.disk
-	if !d.sent[key] {
+	if serial, seen := d.serials[key]; seen && !d.sent[key] {
 		sc := d.env.Scheme
-		p := discovery.PredictionPayload(topic.HubID, device, disk, d.env.Version, sc)
+		p := discovery.PredictionPayload(topic.HubID, device, disk, serial, d.env.Version, sc)
 		if d.env.Send(ctx, sc.Discovery(topic.PredictionNode(device, disk)), p, true) {
 			d.sent[key] = true
 		}

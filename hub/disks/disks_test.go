@@ -72,7 +72,7 @@ func TestDiskPredictions(t *testing.T) {
 		t.Error(err)
 	}
 	var dp discovery.Payload
-	if err := json.Unmarshal(snap[disc], &dp); err != nil || dp.Device.Identifiers[0] != discovery.DiskIdentifier("pl1331lagxn4ah") {
+	if err := json.Unmarshal(snap[disc], &dp); err != nil || dp.Device.Identifiers[0] != discovery.DiskIdentifier("nas", "pl1331lagxn4ah", "PL1331LAGXN4AH") {
 		t.Errorf("prediction entities must attach to the disk's HA device: %+v %v", dp.Device, err)
 	}
 	h.Stop(t)

@@ -7,8 +7,12 @@ const DiskVersion = 1
 const (
 	DiskOK          = "ok"
 	DiskStandby     = "standby"     // skipped so as not to spin it up; values are the last read
-	DiskUnavailable = "unavailable" // cannot be read (permission, unsupported); see Error
+	DiskUnsupported = "unsupported" // the disk has no SMART (virtio, some USB bridges); see Error
+	DiskError       = "error"       // SMART could not be read (permission, I/O error); see Error
 )
+
+// DiskStatuses are every status, the options of HA's SMART status sensor.
+var DiskStatuses = []string{DiskOK, DiskStandby, DiskUnsupported, DiskError} //nolint:gochecknoglobals // fixed list
 
 // Disk is one disk's SMART document on homefleet/<device>/disk/<disk>.
 type Disk struct {

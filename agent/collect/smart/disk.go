@@ -10,7 +10,7 @@ import (
 
 // Sentinel errors.
 var (
-	ErrUnsupported = errors.New("SMART not supported for this device")
+	ErrUnsupported = errors.New("no SMART support")
 	ErrPermission  = errors.New("no permission to read SMART (run as root or grant CAP_SYS_RAWIO and CAP_SYS_ADMIN)")
 	ErrStandby     = errors.New("disk is in standby")
 	ErrParse       = errors.New("cannot parse SMART data")

@@ -37,6 +37,7 @@ type smartctlJSON struct {
 	NVMeTotalCapacity uint64 `json:"nvme_total_capacity"`
 	RotationRate      *int   `json:"rotation_rate"`
 	PowerMode         string `json:"power_mode"`
+	SmartSupport      json.RawMessage `json:"smart_support"` // {"available": bool} or, from old versions, a bool
 	SmartStatus       *struct {
 		Passed *bool `json:"passed"`
 	} `json:"smart_status"`
@@ -120,10 +121,17 @@ func ParseSmartctl(b []byte) (Disk, error) {
 		if strings.Contains(strings.ToUpper(j.PowerMode), "STANDBY") || strings.Contains(msg, "STANDBY") {
 			return Disk{Name: j.Device.Name, Standby: true}, ErrStandby
 		}
+		if noSMART(msg) {
+			return Disk{Name: j.Device.Name}, fmt.Errorf("%w (%s)", ErrUnsupported, strings.TrimPrefix(msg, "smartctl could not read the device: "))
+		}
 		return Disk{}, fmt.Errorf("%w: %s (exit status %d)", ErrParse, msg, j.Smartctl.ExitStatus)
 	}
 	if j.Device.Protocol == "" {
 		return Disk{}, fmt.Errorf("%w: no device in smartctl output (a --scan or --info document?)", ErrParse)
+	}
+	if !smartAvailable(j.SmartSupport) && j.ATAAttributes == nil && j.NVMeLog == nil {
+		return Disk{Name: j.Device.Name, Protocol: j.Device.Protocol, Model: firstOf(j.ModelName, j.ScsiModel, j.ScsiProduct), Serial: j.SerialNumber},
+			fmt.Errorf("%w: the device says SMART is unavailable", ErrUnsupported)
 	}
 	d := Disk{
 		Name:        j.Device.Name,
@@ -182,6 +190,33 @@ func ParseSmartctl(b []byte) (Disk, error) {
 	}
 	d.deriveHealth(verdict)
 	return d, nil
+}
+
+// smartAvailable reads smart_support; absent or unreadable counts as
+// available (the attributes decide).
+func smartAvailable(raw json.RawMessage) bool {
+	var b bool
+	if json.Unmarshal(raw, &b) == nil {
+		return b
+	}
+	var o struct {
+		Available *bool `json:"available"`
+	}
+	if json.Unmarshal(raw, &o) == nil && o.Available != nil {
+		return *o.Available
+	}
+	return true
+}
+
+// noSMART reports smartctl's words for a device without SMART (virtio
+// disks, USB bridges it does not know).
+func noSMART(msg string) bool {
+	for _, s := range []string{"Unable to detect device type", "Unknown USB bridge", "SMART support is: Unavailable", "does not support SMART", "Device not supported"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // countFromString prefers smartctl's decoded string (it knows each

@@ -214,3 +214,17 @@ func FuzzDecodeCount(f *testing.F) {
 		}
 	})
 }
+
+// TestNoSMARTSupport: smartctl on a virtio disk (this output was taken
+// from one) says it cannot detect the device type: that is a disk without
+// SMART, not a parse failure.
+func TestNoSMARTSupport(t *testing.T) {
+	b, err := os.ReadFile("testdata/virtio-no-smart.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ParseSmartctl(b)
+	if !errors.Is(err, ErrUnsupported) || errors.Is(err, ErrParse) || !strings.Contains(err.Error(), "no SMART support") {
+		t.Errorf("virtio disk: %v, want no SMART support", err)
+	}
+}
