@@ -26,11 +26,20 @@ func moved(a, b, abs, rel float64) bool {
 	return math.Abs(a-b) > max(abs, rel*max(math.Abs(a), math.Abs(b)))
 }
 
+// movedP is moved for readings that may be unknown (nil): becoming
+// known, or unknown, is a move.
+func movedP[T uint64 | float64](a, b *T, abs, rel float64) bool {
+	if a == nil || b == nil {
+		return (a == nil) != (b == nil)
+	}
+	return moved(float64(*a), float64(*b), abs, rel)
+}
+
 // changed reports whether next differs from prev beyond the deadbands.
 // Uptime and the timestamp are ignored: they always change.
 func changed(prev, next wire.State) bool {
 	switch {
-	case moved(prev.CPU, next.CPU, cpuBand, 0),
+	case movedP(prev.CPU, next.CPU, cpuBand, 0),
 		moved(prev.Load1, next.Load1, loadBand, loadRel),
 		moved(prev.Load5, next.Load5, loadBand, loadRel),
 		moved(prev.Load15, next.Load15, loadBand, loadRel),
@@ -46,12 +55,10 @@ func changed(prev, next wire.State) bool {
 	return mapChanged(prev.FS, next.FS, func(a, b wire.FS) bool {
 		return moved(a.Pct, b.Pct, pctBand, 0) || a.Path != b.Path
 	}) || mapChanged(prev.IO, next.IO, func(a, b wire.DiskIO) bool {
-		return moved(float64(a.Read), float64(b.Read), rateFloor, rateRel) ||
-			moved(float64(a.Write), float64(b.Write), rateFloor, rateRel) ||
-			moved(a.Lat, b.Lat, latBand, 0)
+		return movedP(a.Read, b.Read, rateFloor, rateRel) || movedP(a.Write, b.Write, rateFloor, rateRel) ||
+			movedP(a.Lat, b.Lat, latBand, 0)
 	}) || mapChanged(prev.Net, next.Net, func(a, b wire.NetIO) bool {
-		return moved(float64(a.Rx), float64(b.Rx), rateFloor, rateRel) ||
-			moved(float64(a.Tx), float64(b.Tx), rateFloor, rateRel)
+		return movedP(a.Rx, b.Rx, rateFloor, rateRel) || movedP(a.Tx, b.Tx, rateFloor, rateRel)
 	}) || mapChanged(prev.Temp, next.Temp, func(a, b float64) bool {
 		return moved(a, b, tempBand, 0)
 	})
@@ -77,8 +84,7 @@ func sameFacts(a, b wire.Facts) bool {
 // sameEntities reports whether two states yield the same entity set
 // (and the same entity names, which carry the mount path).
 func sameEntities(a, b wire.State) bool {
-	return (a.Idle == nil) == (b.Idle == nil) &&
-		!mapChanged(a.FS, b.FS, func(x, y wire.FS) bool { return x.Path != y.Path }) &&
+	return !mapChanged(a.FS, b.FS, func(x, y wire.FS) bool { return x.Path != y.Path }) &&
 		sameKeys(a.IO, b.IO) && sameKeys(a.Net, b.Net) && sameKeys(a.Temp, b.Temp)
 }
 

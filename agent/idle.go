@@ -41,8 +41,8 @@ func newIdle(checks []idle.Check, cfg config.Idle) *idleState {
 // evaluateIdle runs the checks when due and stamps the verdict on the current state.
 func (a *Agent) evaluateIdle(ctx context.Context, now time.Time) {
 	s := a.idle
-	if s == nil {
-		return
+	if s == nil || a.read.cur.CPU == nil {
+		return // no rates yet: the verdict is unknown until they exist
 	}
 	if !s.known || now.Sub(s.at) >= s.opts.Interval {
 		checks := append(slices.Clone(s.opts.Checks), idle.Flag{Label: "keep-awake switch on", On: func() bool { return s.keepAwake }})
@@ -74,10 +74,10 @@ func (a *Agent) evaluateIdle(ctx context.Context, now time.Time) {
 func (a *Agent) throughputReasons() []string {
 	var disk, netw uint64
 	for _, d := range a.read.cur.IO {
-		disk += d.Read + d.Write
+		disk += deref(d.Read) + deref(d.Write)
 	}
 	for _, n := range a.read.cur.Net {
-		netw += n.Rx + n.Tx
+		netw += deref(n.Rx) + deref(n.Tx)
 	}
 	var out []string
 	if o := a.idle.opts; o.DiskBps > 0 && disk > o.DiskBps {
@@ -105,6 +105,13 @@ func (a *Agent) keepAwake(ctx context.Context, payload []byte) error {
 	a.idle.at = time.Time{} // re-evaluate now
 	a.cycle(ctx, true)
 	return nil
+}
+
+func deref(p *uint64) uint64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 func sameIdle(a, b *wire.Idle) bool {

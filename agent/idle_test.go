@@ -49,6 +49,11 @@ func TestIdle(t *testing.T) {
 		c.Idle = config.Idle{Interval: time.Minute, DiskBps: 1 << 30, NetBps: 1 << 30}
 	})
 	a.cycle(ctx, false)
+	if s := lastState(t, rec.take()); s.Idle != nil {
+		t.Fatalf("idle decided before any rate exists: %+v", s.Idle)
+	}
+	now = now.Add(10 * time.Second)
+	a.cycle(ctx, false) // the first rates: idle is decided at once
 	s := lastState(t, rec.take())
 	if s.Idle == nil || s.Idle.Idle || s.Idle.Reasons[0] != "2 SMB sessions from 192.168.1.20" {
 		t.Fatalf("with sessions: %+v", s.Idle)
@@ -89,5 +94,32 @@ func TestIdleThroughput(t *testing.T) {
 	s := lastState(t, rec.take())
 	if s.Idle.Idle || len(s.Idle.Reasons) != 2 || !strings.HasPrefix(s.Idle.Reasons[0], "disk I/O") {
 		t.Errorf("busy disks and network must block idle: %+v", s.Idle)
+	}
+}
+
+// TestFirstStateHasNoRates: before a second reading nothing is known of
+// CPU, disk and network rates or idle: they are absent (HA: unknown), not
+// 0 % and idle.
+func TestFirstStateHasNoRates(t *testing.T) {
+	now := hosttest.Start
+	a, rec := newTestAgent(hosttest.NewFake(), &now, func(c *config.Agent, d *Deps) {
+		d.Collectors.Idle = []idle.Check{}
+		c.Idle = config.Idle{Interval: time.Minute, DiskBps: 1 << 30, NetBps: 1 << 30}
+	})
+	a.cycle(context.Background(), false)
+	msgs := rec.take()
+	s := lastState(t, msgs)
+	raw := string(msgs[len(msgs)-1].Payload)
+	if s.CPU != nil || s.Idle != nil || s.IO["sda"].Read != nil || s.Net["eth0"].Rx != nil || strings.Contains(raw, `"cpu"`) {
+		t.Errorf("first state claims readings it cannot have: %s", raw)
+	}
+	if len(s.IO) == 0 || len(s.Net) == 0 {
+		t.Error("the disks and interfaces must be there (their entities exist), without values")
+	}
+	now = now.Add(10 * time.Second)
+	a.cycle(context.Background(), false)
+	s = lastState(t, rec.take())
+	if s.CPU == nil || *s.CPU != 25 || s.Idle == nil || s.IO["sda"].Read == nil {
+		t.Errorf("second state: cpu %v idle %+v io %+v", s.CPU, s.Idle, s.IO["sda"])
 	}
 }

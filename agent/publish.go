@@ -24,7 +24,7 @@ func (a *Agent) publishAll(ctx context.Context) {
 
 func (a *Agent) hostInfo() discovery.Host {
 	f := a.read.facts
-	return discovery.Host{ID: a.opts.ID, Name: a.DeviceName(), Model: discovery.Model(f.OS, runtime.GOOS, f.Arch), Version: a.opts.Version, Power: a.power.offered}
+	return discovery.Host{ID: a.opts.ID, Name: a.DeviceName(), Model: discovery.Model(f.OS, runtime.GOOS, f.Arch), Version: a.opts.Version, Power: a.power.offered, Idle: a.idle != nil}
 }
 
 // DeviceName is the HA device name: device.name, else the host name as

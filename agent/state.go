@@ -17,7 +17,6 @@ func ToWire(s host.Sample, f host.Facts, version string) wire.State {
 	st := wire.State{
 		V:        wire.StateVersion,
 		TS:       s.Time.Unix(),
-		CPU:      round(s.CPUPct, 1),
 		Load1:    round(s.Load1, 2),
 		Load5:    round(s.Load5, 2),
 		Load15:   round(s.Load15, 2),
@@ -28,6 +27,9 @@ func ToWire(s host.Sample, f host.Facts, version string) wire.State {
 		Uptime:   uint64(s.Uptime / time.Second), //nolint:gosec // non-negative
 		Procs:    s.Procs,
 		Facts:    wire.Facts{OS: f.OS, Kernel: f.Kernel, Arch: f.Arch, Version: version, IPs: f.IPs},
+	}
+	if s.Rates {
+		st.CPU = ptr(round(s.CPUPct, 1))
 	}
 	if !s.BootTime.IsZero() {
 		st.Boot = s.BootTime.UTC().Format(time.RFC3339)
@@ -45,13 +47,21 @@ func ToWire(s host.Sample, f host.Facts, version string) wire.State {
 	if len(s.Disks) > 0 {
 		st.IO = make(map[string]wire.DiskIO, len(s.Disks))
 		for name, d := range s.Disks {
-			st.IO[uniqueKey(st.IO, topic.Key(name))] = wire.DiskIO{Read: uint64(d.ReadBps), Write: uint64(d.WriteBps), Lat: round(d.LatencyMs, 2)}
+			var io wire.DiskIO
+			if s.Rates {
+				io = wire.DiskIO{Read: ptr(uint64(d.ReadBps)), Write: ptr(uint64(d.WriteBps)), Lat: ptr(round(d.LatencyMs, 2))}
+			}
+			st.IO[uniqueKey(st.IO, topic.Key(name))] = io
 		}
 	}
 	if len(s.Ifaces) > 0 {
 		st.Net = make(map[string]wire.NetIO, len(s.Ifaces))
 		for name, n := range s.Ifaces {
-			st.Net[uniqueKey(st.Net, topic.Key(name))] = wire.NetIO{Rx: uint64(n.RxBps), Tx: uint64(n.TxBps)}
+			var r wire.NetIO
+			if s.Rates {
+				r = wire.NetIO{Rx: ptr(uint64(n.RxBps)), Tx: ptr(uint64(n.TxBps))}
+			}
+			st.Net[uniqueKey(st.Net, topic.Key(name))] = r
 		}
 	}
 	if len(s.Temps) > 0 {
@@ -83,6 +93,8 @@ func uniqueKey[V any](m map[string]V, key string) string {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func round(v float64, places int) float64 {
 	p := math.Pow10(places)

@@ -197,11 +197,28 @@ func checkTemplate(tpl, stateTopic string, states map[string][]byte) []string {
 	}
 	var errs []string
 	for _, m := range templateKeyRE.FindAllStringSubmatch(tpl, -1) {
+		if guarded(tpl, m[1]) {
+			continue // absent is allowed: the template renders None (unknown)
+		}
 		if !hasPath(doc, strings.Split(strings.TrimPrefix(m[1], "."), ".")) {
 			errs = append(errs, fmt.Sprintf("value_template key %s missing from the state on %s", m[1], stateTopic))
 		}
 	}
 	return errs
+}
+
+// guarded reports whether the template copes with path being absent: a
+// default() on it, or an "is defined" test on it or a parent.
+func guarded(tpl, path string) bool {
+	if strings.Contains(tpl, "value_json"+path+" | default(") {
+		return true
+	}
+	for p := path; p != ""; p = p[:strings.LastIndex(p, ".")] {
+		if strings.Contains(tpl, "value_json"+p+" is defined") {
+			return true
+		}
+	}
+	return false
 }
 
 func hasPath(doc any, path []string) bool {

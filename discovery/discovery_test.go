@@ -12,18 +12,21 @@ import (
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
-var testHost = Host{ID: "3f9a1c2b7d4e", Name: "nas", Model: "Debian GNU/Linux 12 (linux/amd64)", Version: "1.0.0"}
+var testHost = Host{ID: "3f9a1c2b7d4e", Name: "nas", Model: "Debian GNU/Linux 12 (linux/amd64)", Version: "1.0.0", Idle: true}
+
+func p[T any](v T) *T { return &v }
 
 func testState() wire.State {
 	return wire.State{
-		V: 1, TS: 1767323050, CPU: 25, Load1: 0.52, Load5: 0.61, Load15: 0.7, MemPct: 37.5,
+		V: 1, TS: 1767323050, CPU: p(25.0), Load1: 0.52, Load5: 0.61, Load15: 0.7, MemPct: 37.5,
 		MemUsed: 3 << 30, MemAvail: 5 << 30, SwapPct: 12.5, Uptime: 180010, Boot: "2025-12-31T01:04:00Z", Procs: 211,
 		FS: map[string]wire.FS{
 			"root":     {Path: "/", Pct: 25, Used: 16 << 30, Free: 48 << 30},
 			"srv_data": {Path: "/srv/data", Pct: 75, Used: 6 << 40, Free: 2 << 40},
 		},
-		IO:    map[string]wire.DiskIO{"sda": {Read: 1 << 20, Write: 200 << 10, Lat: 4}},
-		Net:   map[string]wire.NetIO{"eth0": {Rx: 1250000, Tx: 125000}},
+		IO:    map[string]wire.DiskIO{"sda": {Read: p[uint64](1 << 20), Write: p[uint64](200 << 10), Lat: p(4.0)}},
+		Net:   map[string]wire.NetIO{"eth0": {Rx: p[uint64](1250000), Tx: p[uint64](125000)}},
+		Idle:  &wire.Idle{Idle: false, Reasons: []string{"2 SMB sessions from 192.168.1.20"}},
 		Temp:  map[string]float64{"coretemp_package_id_0": 48.3},
 		Facts: wire.Facts{OS: "Debian GNU/Linux 12", Kernel: "6.1.0-18-amd64", Arch: "amd64", Version: "1.0.0", IPs: []string{"192.168.1.10"}},
 	}

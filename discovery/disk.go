@@ -77,7 +77,7 @@ func DiskPayload(host Host, key, version string, d wire.Disk, sc topic.Scheme) P
 	b.add("health", Entity{Platform: BinarySensor, Name: "Health", DeviceClass: Problem,
 		ValueTemplate:    "{{ 'ON' if value_json.health.known and not value_json.health.passed else 'OFF' }}",
 		JSONAttrTopic:    sc.Disk(hostID, key),
-		JSONAttrTemplate: "{{ {'reasons': value_json.health.reasons, 'attributes': value_json.attrs, 'nvme': value_json.nvme, 'self_test': value_json.self_test, 'serial': value_json.serial} | tojson }}",
+		JSONAttrTemplate: "{{ {'reasons': value_json.health.reasons, 'attributes': value_json.attrs | default(None), 'nvme': value_json.nvme | default(None), 'self_test': value_json.self_test | default(None), 'serial': value_json.serial | default(None)} | tojson }}",
 	}, "health")
 	b.add("status", Entity{Name: "SMART status", DeviceClass: Enum, Options: wire.DiskStatuses,
 		Category: Diagnostic, Icon: "mdi:harddisk", Availability: []Availability{{Topic: sc.Status(hostID)}},

@@ -22,6 +22,7 @@ type Host struct {
 	Model   string   // e.g. "Debian 12 (linux/amd64)"
 	Version string   // agent version
 	Power   []string // power verbs offered as buttons (allowed and offered by the OS)
+	Idle    bool     // the agent decides idle (Idle, Idle for, Keep awake)
 }
 
 // EntityPrefix is the object-id prefix of default_entity_id: the host
@@ -57,7 +58,9 @@ func (b *builder) add(key string, e Entity, path string) {
 	e.UniqueID = b.h.ID + "_" + key
 	e.DefaultEntityID = string(e.Platform) + "." + b.h.EntityPrefix() + "_" + key
 	if e.ValueTemplate == "" && path != "" {
-		e.ValueTemplate = "{{ value_json." + path + " }}"
+		// An absent reading renders None, which HA shows as unknown
+		// (rates before the second reading, a disk's missing count).
+		e.ValueTemplate = "{{ value_json." + path + " | default(None) }}"
 	}
 	b.cmps[key] = e
 }
@@ -113,13 +116,14 @@ func HostPayload(h Host, s wire.State, sc topic.Scheme) Payload {
 	b.add("refresh", Entity{Platform: Button, Name: "Refresh", Category: Diagnostic, Icon: "mdi:refresh",
 		CommandTopic: sc.Command(h.ID, "refresh"), PayloadPress: "PRESS"}, "")
 
-	if s.Idle != nil {
+	if h.Idle { // the verdict is absent until the first rates exist: unknown
 		b.add("idle", Entity{Platform: BinarySensor, Name: "Idle", Icon: "mdi:sleep",
-			ValueTemplate: "{{ 'ON' if value_json.idle.idle else 'OFF' }}",
-			JSONAttrTopic: sc.State(h.ID), JSONAttrTemplate: "{{ {'reasons': value_json.idle.reasons} | tojson }}"}, "idle.idle")
-		b.add("idle_for", Entity{Name: "Idle for", DeviceClass: Duration, Unit: "min", StateClass: Measurement}, "idle.for_min")
+			ValueTemplate: "{{ (('ON' if value_json.idle.idle else 'OFF') if value_json.idle is defined else None) }}",
+			JSONAttrTopic: sc.State(h.ID), JSONAttrTemplate: "{{ {'reasons': (value_json.idle.reasons if value_json.idle is defined else [])} | tojson }}"}, "idle.idle")
+		b.add("idle_for", Entity{Name: "Idle for", DeviceClass: Duration, Unit: "min", StateClass: Measurement,
+			ValueTemplate: "{{ (value_json.idle.for_min if value_json.idle is defined else None) }}"}, "idle.for_min")
 		b.add("keep_awake", Entity{Platform: Switch, Name: "Keep awake", Icon: "mdi:coffee", CommandTopic: sc.Command(h.ID, "keep_awake"),
-			PayloadOn: "ON", PayloadOff: "OFF", ValueTemplate: "{{ 'ON' if value_json.idle.keep_awake else 'OFF' }}"}, "idle.keep_awake")
+			PayloadOn: "ON", PayloadOff: "OFF", ValueTemplate: "{{ (('ON' if value_json.idle.keep_awake else 'OFF') if value_json.idle is defined else None) }}"}, "idle.keep_awake")
 	}
 	powerButtons := map[string]Entity{
 		"sleep":     {Name: "Sleep", Icon: "mdi:sleep"},

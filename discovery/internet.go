@@ -66,7 +66,7 @@ func ProbePayload(device, deviceName, name, version string, sc topic.Scheme) Pay
 	t := sc.Probe(device, name)
 	b := &builder{h: Host{ID: device, Name: deviceName}, cmps: map[string]Entity{}}
 	key := "probe_" + topic.Key(name)
-	up := flag(t, "up", "{{ {'error': value_json.error, 'detail': value_json.detail, 'checked': value_json.checked} | tojson }}")
+	up := flag(t, "up", "{{ {'error': value_json.error, 'detail': value_json.detail | default(None), 'checked': value_json.checked} | tojson }}")
 	up.Name, up.DeviceClass = name+" reachable", Connectivity
 	b.add(key, up, "")
 	b.add(key+"_latency", Entity{Name: name + " latency", DeviceClass: Duration, Unit: Millis, StateClass: Measurement,

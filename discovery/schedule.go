@@ -20,7 +20,7 @@ func SchedulePayload(hubID, device, name string, backup bool, version string, sc
 		CommandTopic: sc.Command(hubID, "schedule_"+topic.ID(name)), PayloadOn: "ON", PayloadOff: "OFF",
 		ValueTemplate: "{{ 'ON' if value_json.enabled else 'OFF' }}"}, "enabled")
 	b.add("next", Entity{Name: "Next " + name, DeviceClass: Timestamp,
-		JSONAttrTopic: sc.HubSchedule(name), JSONAttrTemplate: "{{ {'last_result': value_json.last_result, 'last_run': value_json.last_run} | tojson }}"}, "next_run")
+		JSONAttrTopic: sc.HubSchedule(name), JSONAttrTemplate: "{{ {'last_result': value_json.last_result | default(None), 'last_run': value_json.last_run | default(None)} | tojson }}"}, "next_run")
 	b.add("run_now", Entity{Platform: Button, Name: "Run " + name + " now", Icon: "mdi:play", CommandTopic: sc.Command(hubID, "run_now_"+topic.ID(name)), PayloadPress: "PRESS"}, "")
 	if backup {
 		for _, tr := range []string{TriggerBackupFinished, TriggerBackupFailed} {

@@ -21,7 +21,7 @@ var ErrVersion = errors.New("unsupported payload version")
 type State struct {
 	V        int     `json:"v"`
 	TS       int64   `json:"ts"`  // unix seconds of the collection
-	CPU      float64 `json:"cpu"` // % busy over the last interval
+	CPU      *float64 `json:"cpu,omitempty"` // % busy over the last interval; absent until two readings exist
 	Load1    float64 `json:"load1"`
 	Load5    float64 `json:"load5"`
 	Load15   float64 `json:"load15"`
@@ -42,7 +42,8 @@ type State struct {
 	Idle  *Idle `json:"idle,omitempty"`
 }
 
-// Idle is the activity verdict (absent until the first check ran).
+// Idle is the activity verdict (absent until the first check ran, which
+// waits for the first rates).
 type Idle struct {
 	Idle      bool     `json:"idle"`
 	ForMin    int64    `json:"for_min"` // minutes idle so far (0 while active)
@@ -60,15 +61,15 @@ type FS struct {
 
 // DiskIO is the throughput and latency of one block device.
 type DiskIO struct {
-	Read  uint64  `json:"r"`   // bytes/s
-	Write uint64  `json:"w"`   // bytes/s
-	Lat   float64 `json:"lat"` // ms per operation over the interval
+	Read  *uint64  `json:"r,omitempty"`   // bytes/s; rates are absent until two readings exist
+	Write *uint64  `json:"w,omitempty"`   // bytes/s
+	Lat   *float64 `json:"lat,omitempty"` // ms per operation over the interval
 }
 
 // NetIO is the throughput of one network interface.
 type NetIO struct {
-	Rx uint64 `json:"rx"` // bytes/s
-	Tx uint64 `json:"tx"` // bytes/s
+	Rx *uint64 `json:"rx,omitempty"` // bytes/s; absent until two readings exist
+	Tx *uint64 `json:"tx,omitempty"` // bytes/s
 }
 
 // Facts are slow-changing diagnostic facts about the host.

@@ -68,7 +68,10 @@ type Facts struct {
 
 // Sample is what one collection cycle reports.
 type Sample struct {
-	Time                 time.Time
+	Time time.Time
+	// Rates is false on the first reading: CPU, disk and network rates
+	// need a previous one, and are unknown until then (not zero).
+	Rates                bool
 	CPUPct               float64
 	Load1, Load5, Load15 float64
 	MemPct               float64
@@ -114,7 +117,7 @@ func (c *Collector) Facts(ctx context.Context) (Facts, error) {
 }
 
 // Collect reads the source and computes rates against the previous read.
-// The first call reports zero rates.
+// The first call has no rates (Sample.Rates is false).
 func (c *Collector) Collect(ctx context.Context) (Sample, error) {
 	cur, err := c.src.Read(ctx)
 	if err != nil {
@@ -150,6 +153,7 @@ func Compute(prev *Raw, cur Raw) Sample {
 	}
 	var dt float64
 	if prev != nil {
+		s.Rates = true
 		dt = cur.Time.Sub(prev.Time).Seconds()
 		if total := cur.CPUTotal - prev.CPUTotal; total > 0 {
 			s.CPUPct = clamp(100*(cur.CPUBusy-prev.CPUBusy)/total, 0, 100)

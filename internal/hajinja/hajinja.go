@@ -1,0 +1,79 @@
+// Package hajinja renders Home Assistant templates with the real Jinja2
+// (Debian's python3-jinja2), the engine HA renders value_template and
+// json_attributes_template with: in a sandbox, where a missing key is
+// undefined (printing as empty, failing in tojson), as in HA. Import from
+// tests only.
+package hajinja
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/homefleet/homefleet/internal/peer"
+)
+
+// Job is one template and the payload it renders.
+type Job struct {
+	Template string `json:"template"`
+	Payload  string `json:"payload"` // the MQTT payload: value; value_json when it is JSON
+}
+
+// Result is what rendering gave: the output, or the error HA would log.
+type Result struct {
+	Out string `json:"out"`
+	Err string `json:"err"`
+}
+
+// script renders each job as HA's MQTT entities do: value is the raw
+// payload, value_json the parsed JSON (undefined when it is not JSON).
+const script = `
+import json, sys
+from jinja2 import Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+env = ImmutableSandboxedEnvironment(undefined=Undefined)
+out = []
+for job in json.load(sys.stdin):
+    try:
+        ctx = {"value": job["payload"]}
+        try:
+            ctx["value_json"] = json.loads(job["payload"])
+        except ValueError:
+            pass
+        out.append({"out": env.from_string(job["template"]).render(**ctx).strip(), "err": ""})
+    except Exception as e:
+        out.append({"out": "", "err": type(e).__name__ + ": " + str(e)})
+json.dump(out, sys.stdout)
+`
+
+// Render renders every job in one run of python3.
+func Render(t testing.TB, jobs []Job) []Result {
+	t.Helper()
+	py := "/usr/bin/python3" // Debian's, with python3-jinja2
+	if _, err := os.Stat(py); err != nil {
+		py = peer.Binary(t, "python3", "python3-jinja2")
+	}
+	if err := exec.Command(py, "-c", "import jinja2").Run(); err != nil {
+		peer.Missing(t, "python3 has no jinja2 (apt-get install python3-jinja2): %v", err)
+	}
+	in, err := json.Marshal(jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, "-c", script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("rendering with jinja2: %v\n%s", err, stderr.String())
+	}
+	var res []Result
+	if err := json.Unmarshal(b, &res); err != nil || len(res) != len(jobs) {
+		t.Fatalf("jinja2 answered %d results for %d jobs: %v", len(res), len(jobs), err)
+	}
+	return res
+}
