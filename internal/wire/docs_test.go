@@ -23,7 +23,7 @@ func examples() map[string]any {
 			Idle:  &Idle{Idle: true, ForMin: 42, Reasons: []string{}, KeepAwake: false}},
 		"disk.golden.json": Disk{V: DiskVersion, TS: 1767323050, Status: DiskError, Error: "opening sdz: no permission to read SMART", Name: "sda", Protocol: "ATA",
 			Model: "WDC WD40EFRX-68N32N0", Serial: "WD-WCC7K1234567", Firmware: "82.00A82", Capacity: 4000787030016, RotationRPM: 5400, Source: "smartctl",
-			Health: DiskHealth{Passed: false, Known: true, Reasons: []string{"attribute 5 Reallocated_Sector_Ct at or below its threshold"}},
+			Health:      DiskHealth{Passed: false, Known: true, Reasons: []string{"attribute 5 Reallocated_Sector_Ct at or below its threshold"}},
 			Temperature: p(31.0), PowerOnHours: p[uint64](37054), PowerCycles: p[uint64](71),
 			Attrs:  map[string]DiskAttr{"a5": {ID: 5, Name: "Reallocated_Sector_Ct", Value: 1, Worst: 1, Thresh: 140, Raw: 1975, Count: 1975, Prefail: true, WhenFailed: "now"}},
 			Counts: DiskCounts{Reallocated: p[uint64](1975), Pending: p[uint64](8), Uncorrectable: p[uint64](0), ReportedUncor: p[uint64](0)},

@@ -19,19 +19,19 @@ var ErrVersion = errors.New("unsupported payload version")
 // on homefleet/<device>/state. Map keys are ids of [a-z0-9_] starting with
 // a letter, so HA templates can use value_json.fs.<key>.pct.
 type State struct {
-	V        int     `json:"v"`
-	TS       int64   `json:"ts"`  // unix seconds of the collection
+	V        int      `json:"v"`
+	TS       int64    `json:"ts"`            // unix seconds of the collection
 	CPU      *float64 `json:"cpu,omitempty"` // % busy over the last interval; absent until two readings exist
-	Load1    float64 `json:"load1"`
-	Load5    float64 `json:"load5"`
-	Load15   float64 `json:"load15"`
-	MemPct   float64 `json:"mem_pct"`
-	MemUsed  uint64  `json:"mem_used"`  // bytes
-	MemAvail uint64  `json:"mem_avail"` // bytes
-	SwapPct  float64 `json:"swap_pct"`
-	Uptime   uint64  `json:"uptime"` // seconds
-	Boot     string  `json:"boot"`   // RFC 3339 with zone
-	Procs    uint64  `json:"procs"`
+	Load1    float64  `json:"load1"`
+	Load5    float64  `json:"load5"`
+	Load15   float64  `json:"load15"`
+	MemPct   float64  `json:"mem_pct"`
+	MemUsed  uint64   `json:"mem_used"`  // bytes
+	MemAvail uint64   `json:"mem_avail"` // bytes
+	SwapPct  float64  `json:"swap_pct"`
+	Uptime   uint64   `json:"uptime"` // seconds
+	Boot     string   `json:"boot"`   // RFC 3339 with zone
+	Procs    uint64   `json:"procs"`
 
 	FS   map[string]FS      `json:"fs,omitempty"`
 	IO   map[string]DiskIO  `json:"io,omitempty"`

@@ -34,9 +34,9 @@ type smartctlJSON struct {
 	UserCapacity struct {
 		Bytes uint64 `json:"bytes"`
 	} `json:"user_capacity"`
-	NVMeTotalCapacity uint64 `json:"nvme_total_capacity"`
-	RotationRate      *int   `json:"rotation_rate"`
-	PowerMode         string `json:"power_mode"`
+	NVMeTotalCapacity uint64          `json:"nvme_total_capacity"`
+	RotationRate      *int            `json:"rotation_rate"`
+	PowerMode         string          `json:"power_mode"`
 	SmartSupport      json.RawMessage `json:"smart_support"` // {"available": bool} or, from old versions, a bool
 	SmartStatus       *struct {
 		Passed *bool `json:"passed"`
