@@ -8,9 +8,10 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os"
+	"strings"
 	"time"
 
 	"github.com/homefleet/homefleet/agent/power"
@@ -80,22 +81,14 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 	if err != nil {
 		return fmt.Errorf("setting up mqtt: %w", err)
 	}
-	a := newAgent(cfg, id, d, mc)
+	a, disks, probes := build(cfg, id, d, mc)
 	a.power.reconnect = mc.Reconnect
 	parts := []service.Service{service.Func("mqtt", mc.Run), a}
-	if d.Collectors.Disks != nil {
-		dl := newDiskLoop(a, d.Collectors.Disks, cfg.Collect.SMARTInterval)
-		a.refreshDisks = dl.Refresh
-		parts = append(parts, dl)
+	if disks != nil {
+		parts = append(parts, disks)
 	}
-	if len(cfg.Probes) > 0 {
-		name := a.opts.Name
-		if name == "" {
-			name, _ = os.Hostname()
-		}
-		parts = append(parts, probe.NewService(id, sc, cfg.Probes, func(p string) any {
-			return discovery.ProbePayload(id, name, p, d.Version, sc)
-		}, mc, d.Log.With("component", "probes")))
+	if probes != nil {
+		parts = append(parts, probes)
 	}
 	group = service.NewGroup(d.Log, parts...)
 	mc.Subscribe(sc.HAStatus(), group.HABirth(haSpread))
@@ -104,5 +97,63 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 	if err := group.Run(ctx); err != nil {
 		return fmt.Errorf("agent %s: %w", id, err)
 	}
+	return nil
+}
+
+// build makes the agent's parts, publishing through pub: the main part,
+// the disk loop and the probes (nil when off).
+func build(cfg config.Agent, id string, d Deps, pub publisher) (*Agent, *diskLoop, *probe.Service) {
+	a := newAgent(cfg, id, d, pub)
+	var dl *diskLoop
+	if d.Collectors.Disks != nil {
+		dl = newDiskLoop(a, d.Collectors.Disks, cfg.Collect.SMARTInterval)
+		a.refreshDisks = dl.Refresh
+	}
+	var ps *probe.Service
+	if len(cfg.Probes) > 0 {
+		sc := cfg.MQTT.Scheme()
+		ps = probe.NewService(id, sc, cfg.Probes, func(p string) any {
+			return discovery.ProbePayload(id, a.DeviceName(), p, d.Version, sc)
+		}, pub, d.Log.With("component", "probes"))
+	}
+	return a, dl, ps
+}
+
+// Discovery is the HA discovery the agent publishes on this machine, by
+// topic: the running agent's own code path, one collection deep, with
+// nothing sent anywhere (homefleet discovery print).
+func Discovery(ctx context.Context, cfg config.Agent, d Deps) (map[string]json.RawMessage, error) {
+	d.defaults(cfg)
+	id, err := ResolveID(cfg.Device.ID)
+	if err != nil {
+		return nil, err
+	}
+	rec := &recording{}
+	a, disks, probes := build(cfg, id, d, rec)
+	a.publishAll(ctx)
+	if disks != nil {
+		disks.read(ctx)
+	}
+	if probes != nil {
+		probes.PublishDiscovery(ctx)
+	}
+	prefix := cfg.MQTT.Scheme().DiscoveryPrefix + "/"
+	out := map[string]json.RawMessage{}
+	for t, p := range rec.latest {
+		if strings.HasPrefix(t, prefix) && len(p) > 0 {
+			out[t] = p
+		}
+	}
+	return out, nil
+}
+
+// recording is a session that keeps the last payload per topic.
+type recording struct{ latest map[string][]byte }
+
+func (r *recording) Publish(_ context.Context, t string, payload []byte, _ bool) error {
+	if r.latest == nil {
+		r.latest = map[string][]byte{}
+	}
+	r.latest[t] = payload
 	return nil
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/homefleet/homefleet/agent"
 	"github.com/homefleet/homefleet/agent/collect/smart"
-	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/hub/internet/ddns/providers"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -64,8 +63,9 @@ func runDiscovery(ctx context.Context, args []string, e env) error {
 		}
 		return fmt.Errorf("%w: want 'discovery print'", errUsage)
 	}
-	fs := flags("discovery print [--config FILE]", "Prints the HA device discovery payload this machine's agent publishes.", e)
-	path := fs.String("config", "", "agent config file (for device id and name); optional")
+	fs := flags("discovery print [--config FILE]",
+		"Prints, as one JSON object by topic, every HA discovery config the agent publishes on this machine\n(the agent's own code path: host, disks, probes).", e)
+	path := fs.String("config", "", "agent config file (device id and name, probes, what is collected); optional")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -73,29 +73,13 @@ func runDiscovery(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	id, err := agent.ResolveID(cfg.Device.ID)
+	configs, err := agent.Discovery(ctx, cfg, agent.Deps{Version: version})
 	if err != nil {
 		return err
 	}
-	col := agent.DefaultCollectors(cfg).Host
-	facts, err := col.Facts(ctx)
-	if err != nil {
-		return err
-	}
-	s, err := col.Collect(ctx)
-	if err != nil {
-		return err
-	}
-	name := cfg.Device.Name
-	if name == "" {
-		name = facts.Hostname
-	}
-	h := discovery.Host{ID: id, Name: name, Model: discovery.Model(facts.OS, runtime.GOOS, facts.Arch), Version: version}
-	p := discovery.HostPayload(h, agent.ToWire(s, facts, version), cfg.MQTT.Scheme())
-	fmt.Fprintf(e.stdout, "# topic: %s\n", cfg.MQTT.Scheme().Discovery(id))
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
-	return enc.Encode(p)
+	return enc.Encode(configs)
 }
 
 // loadAgentLoose loads an agent config but does not require a broker URL,

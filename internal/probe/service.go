@@ -41,6 +41,13 @@ func (s *Service) Name() string { return "probes" }
 // Announce asks for discovery and the last results to be republished.
 func (s *Service) Announce() { service.Nudge(s.resend) }
 
+// PublishDiscovery publishes every probe's HA discovery.
+func (s *Service) PublishDiscovery(ctx context.Context) {
+	for _, p := range s.Probes {
+		_ = mqttc.PublishJSON(ctx, s.Pub, s.Scheme.Discovery(topic.ProbeNode(s.Device, p.Name)), s.Discovery(p.Name), true)
+	}
+}
+
 type named struct {
 	name string
 	r    wire.Probe
@@ -70,8 +77,8 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-s.resend:
+			s.PublishDiscovery(ctx)
 			for _, p := range s.Probes {
-				_ = mqttc.PublishJSON(ctx, s.Pub, s.Scheme.Discovery(topic.ProbeNode(s.Device, p.Name)), s.Discovery(p.Name), true)
 				if r, ok := last[p.Name]; ok {
 					_ = mqttc.PublishJSON(ctx, s.Pub, s.Scheme.Probe(s.Device, p.Name), r, true)
 				}
