@@ -38,6 +38,7 @@ type Deps struct {
 	Relay      wol.Sender       // nil: UDP
 	Now        func() time.Time // nil: time.Now
 	Trim       func()           // runs after start-up and each heartbeat, to give memory back (nil: none)
+	Machine    string           // this machine's fingerprint ("": Fingerprint())
 }
 
 func (d *Deps) defaults(cfg config.Agent) {
@@ -56,6 +57,9 @@ func (d *Deps) defaults(cfg config.Agent) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Machine == "" {
+		d.Machine = Fingerprint()
 	}
 }
 
@@ -82,7 +86,7 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 		return fmt.Errorf("setting up mqtt: %w", err)
 	}
 	a, disks, probes := build(cfg, id, d, mc)
-	a.power.reconnect = mc.Reconnect
+	a.power.reconnect, a.sub = mc.Reconnect, mc
 	parts := []service.Service{service.Func("mqtt", mc.Run), a}
 	if disks != nil {
 		parts = append(parts, disks)

@@ -78,7 +78,8 @@ func mapChanged[V any](a, b map[string]V, differs func(V, V) bool) bool {
 }
 
 func sameFacts(a, b wire.Facts) bool {
-	return a.OS == b.OS && a.Kernel == b.Kernel && a.Arch == b.Arch && a.Version == b.Version && slices.Equal(a.IPs, b.IPs)
+	return a.OS == b.OS && a.Kernel == b.Kernel && a.Arch == b.Arch && a.Version == b.Version && slices.Equal(a.IPs, b.IPs) &&
+		a.Host == b.Host && a.Machine == b.Machine
 }
 
 // sameEntities reports whether two states yield the same entity set

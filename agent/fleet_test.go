@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
 )
 
 // virtioDisks is a host with a serial-less virtio disk (no SMART) and a
@@ -72,4 +74,48 @@ func TestTwoHostsShareNoHADevice(t *testing.T) {
 		}
 	}
 	checkHA(t, w)
+}
+
+// TestIDTakenByAnotherMachine: a second machine under the same id (a
+// cloned disk image) refuses to start, naming both machines, until told
+// to take the id over; the reserved id of the hub is refused outright.
+func TestIDTakenByAnotherMachine(t *testing.T) {
+	b := testbroker.Embedded(t)
+	cfg := testConfig(b.URL(), time.Second)
+	deps := func(machine string) Deps {
+		return Deps{Version: "1.0.0", Power: &powertest.Recorder{}, Machine: machine, Collectors: &Collectors{Host: host.New(hosttest.NewFake())}}
+	}
+	w := testbroker.Watch(t, b.URL(), "homefleet/#")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, cfg, deps("a1a1a1a1a1a1")) }()
+	if !w.WaitFor(20*time.Second, func(w *testbroker.Watcher) bool { return w.Has(topic.Default().State(testID), nil) }) {
+		t.Fatal("first machine published no state")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	err := Run(context.Background(), cfg, deps("b2b2b2b2b2b2"))
+	if !errors.Is(err, ErrIDTaken) || !strings.Contains(err.Error(), "nas (machine a1a1a1a1a1a1)") || !strings.Contains(err.Error(), "machine b2b2b2b2b2b2") ||
+		!strings.Contains(err.Error(), "device.take_over") {
+		t.Fatalf("a clone under the same id: %v", err)
+	}
+	cfg.Device.TakeOver = true
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	go func() { done <- Run(ctx2, cfg, deps("b2b2b2b2b2b2")) }()
+	if !w.WaitFor(20*time.Second, func(w *testbroker.Watcher) bool {
+		s, err := wire.DecodeState(w.Snapshot()[topic.Default().State(testID)])
+		return err == nil && s.Facts.Machine == "b2b2b2b2b2b2"
+	}) {
+		t.Error("take_over did not take the id over")
+	}
+	cancel2()
+	if err := <-done; err != nil {
+		t.Error(err)
+	}
+	cfg.Device.ID = "hub"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), `device.id: "hub": reserved`) {
+		t.Errorf("reserved id: %v", err)
+	}
 }

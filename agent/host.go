@@ -29,6 +29,8 @@ type options struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	Trim      func()
+	Machine   string // Fingerprint of this machine, published in the state
+	TakeOver  bool   // device.take_over
 }
 
 // readings is what the last collection read.
@@ -57,6 +59,8 @@ type Agent struct {
 	opts     options
 	host     hostReader
 	pub      publisher
+	sub      subscriber // nil: no claim on start (tests without a broker)
+	claimed  bool
 	commands chan command
 	announce chan struct{}
 
@@ -76,7 +80,7 @@ type Agent struct {
 func newAgent(cfg config.Agent, id string, d Deps, pub publisher) *Agent {
 	a := &Agent{
 		opts: options{ID: id, Name: cfg.Device.Name, Version: d.Version, Interval: cfg.Collect.Interval, Heartbeat: cfg.Collect.Heartbeat,
-			Scheme: cfg.MQTT.Scheme(), Log: d.Log, Now: d.Now, Trim: d.Trim},
+			Scheme: cfg.MQTT.Scheme(), Log: d.Log, Now: d.Now, Trim: d.Trim, Machine: d.Machine, TakeOver: cfg.Device.TakeOver},
 		host:     d.Collectors.Host,
 		pub:      pub,
 		commands: make(chan command, 64),
@@ -112,6 +116,12 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.noticeResume(ctx)
 			a.cycle(ctx, false)
 		case <-a.announce:
+			if !a.claimed {
+				if err := a.claim(ctx); err != nil {
+					return err
+				}
+				a.claimed = true
+			}
 			a.publishAll(ctx)
 			if a.opts.Trim != nil {
 				a.opts.Trim() // start-up work is done: give its memory back
@@ -172,6 +182,7 @@ func (a *Agent) collect(ctx context.Context) bool {
 	}
 	r.failing = false
 	r.cur, r.have = ToWire(s, r.facts, a.opts.Version), true
+	r.cur.Facts.Machine = a.opts.Machine
 	a.evaluateIdle(ctx, now)
 	return true
 }

@@ -21,6 +21,20 @@ func DeviceID(machineID string) string {
 	return hex.EncodeToString(m.Sum(nil))[:12]
 }
 
+// Fingerprint names this machine in its state document, so an agent that
+// finds another machine's documents under its id can tell: a hash of the
+// machine id with a purpose of its own (neither the machine id nor the
+// device id can be read back from it). "" without a machine id.
+func Fingerprint() string {
+	mid, err := machineID()
+	if err != nil || strings.TrimSpace(mid) == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, []byte(strings.TrimSpace(mid)))
+	m.Write([]byte("homefleet machine fingerprint"))
+	return hex.EncodeToString(m.Sum(nil))[:12]
+}
+
 // ResolveID returns configured when set, else the id derived from the
 // machine id.
 func ResolveID(configured string) (string, error) {

@@ -26,7 +26,7 @@ func ToWire(s host.Sample, f host.Facts, version string) wire.State {
 		SwapPct:  round(s.SwapPct, 1),
 		Uptime:   uint64(s.Uptime / time.Second), //nolint:gosec // non-negative
 		Procs:    s.Procs,
-		Facts:    wire.Facts{OS: f.OS, Kernel: f.Kernel, Arch: f.Arch, Version: version, IPs: f.IPs},
+		Facts:    wire.Facts{OS: f.OS, Kernel: f.Kernel, Arch: f.Arch, Version: version, IPs: f.IPs, Host: f.Hostname},
 	}
 	if s.Rates {
 		st.CPU = ptr(round(s.CPUPct, 1))

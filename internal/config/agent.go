@@ -6,6 +6,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/homefleet/homefleet/internal/topic"
 )
 
 // Agent is the configuration of `homefleet agent`.
@@ -53,6 +55,9 @@ type Power struct {
 type Device struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"` // HA device name; default: hostname
+	// TakeOver lets this machine use an id whose retained documents
+	// another machine published (a replaced or reinstalled machine).
+	TakeOver bool `yaml:"take_over"`
 }
 
 // Collect sets what the host collector reads and how often.
@@ -106,6 +111,9 @@ func (a Agent) Validate() error {
 	a.Log.validate(v)
 	if a.Device.ID != "" {
 		v.id("device.id", a.Device.ID)
+		if topic.Reserved(a.Device.ID) {
+			v.add("device.id", a.Device.ID, "reserved: the hub's topics and HA device use it; choose another")
+		}
 	}
 	if a.Collect.Interval < time.Second {
 		v.add("collect.interval", a.Collect.Interval.String(), "must be at least 1s")

@@ -141,6 +141,18 @@ func (c *Client) Subscribe(filter string, h Handler) {
 	}
 }
 
+// Unsubscribe drops every handler of filter.
+func (c *Client) Unsubscribe(filter string) {
+	c.mu.Lock()
+	delete(c.subs, filter)
+	c.mu.Unlock()
+	if c.client.IsConnectionOpen() {
+		if tok := c.client.Unsubscribe(filter); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+			c.log.Debug("mqtt unsubscribe", "filter", filter, "err", tok.Error())
+		}
+	}
+}
+
 // Publish sends payload with the package QoS; it waits for the broker's
 // acknowledgement or ctx.
 func (c *Client) Publish(ctx context.Context, topic string, payload []byte, retain bool) error {

@@ -25,6 +25,10 @@ const (
 // HubID is the hub's own device id; no agent may use it.
 const HubID = "hub"
 
+// Reserved reports an id no agent may take: its topics belong to the hub
+// (or to the test markers of the tree).
+func Reserved(id string) bool { return id == HubID || id == "homefleet-test" }
+
 // Scheme builds topics under a base (homefleet) and an HA discovery prefix.
 type Scheme struct {
 	Base            string
@@ -49,6 +53,10 @@ func (s Scheme) State(device string) string { return s.dev(device, "state") }
 
 // Disk is the JSON document of one disk.
 func (s Scheme) Disk(device, disk string) string { return s.dev(device, "disk", ID(disk)) }
+
+// Claim carries an agent's start-up marker: seeing it back proves the
+// broker delivered the retained state of the device first.
+func (s Scheme) Claim(device string) string { return s.dev(device, "claim") }
 
 // Net is the retained network identity of a device.
 func (s Scheme) Net(device string) string { return s.dev(device, "net") }

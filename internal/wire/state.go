@@ -79,6 +79,8 @@ type Facts struct {
 	Arch    string   `json:"arch"`
 	Version string   `json:"agent"`
 	IPs     []string `json:"ips"`
+	Host    string   `json:"host,omitempty"`    // host name, to name the machine in a clash of ids
+	Machine string   `json:"machine,omitempty"` // a fingerprint of the machine id (not the id itself)
 }
 
 // DecodeState parses a State document and checks its version.
