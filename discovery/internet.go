@@ -26,7 +26,7 @@ func InternetPayload(hubID, version string, ipv6 bool, records []DDNSRecordRef, 
 	b := &builder{h: Host{ID: hubID, Name: "homefleet hub"}, cmps: map[string]Entity{}}
 	ip := sc.HubPublicIP()
 	b.add("public_ipv4", Entity{Name: "Public IPv4", Icon: "mdi:ip-network", StateTopic: ip, JSONAttrTopic: ip,
-		JSONAttrTemplate: "{{ {'previous': value_json.previous_ipv4, 'last_change': value_json.changed_ipv4, 'sources': value_json.sources, 'checked': value_json.checked} | tojson }}"}, "ipv4")
+		JSONAttrTemplate: "{{ {'previous': value_json.previous_ipv4, 'last_change': value_json.changed_ipv4, 'sources': value_json.sources, 'excluded': value_json.excluded | default(None), 'checked': value_json.checked} | tojson }}"}, "ipv4")
 	if ipv6 {
 		b.add("public_ipv6", Entity{Name: "Public IPv6", Icon: "mdi:ip-network", StateTopic: ip, JSONAttrTopic: ip,
 			JSONAttrTemplate: "{{ {'previous': value_json.previous_ipv6, 'last_change': value_json.changed_ipv6, 'sources': value_json.sources} | tojson }}"}, "ipv6")
@@ -34,11 +34,11 @@ func InternetPayload(hubID, version string, ipv6 bool, records []DDNSRecordRef, 
 	cgnat := flag(ip, "cgnat", "{{ {'explanation': value_json.cgnat_reason, 'router_wan': value_json.router_wan} | tojson }}")
 	cgnat.Name, cgnat.DeviceClass = "Behind CGNAT", Problem
 	b.add("cgnat", cgnat, "")
-	sources := flag(ip, "disagree", "{{ {'details': value_json.disagreement} | tojson }}")
+	sources := flag(ip, "disagree", "{{ {'details': value_json.disagreement, 'excluded': value_json.excluded | default(None), 'no_quorum': value_json.no_quorum | default(None)} | tojson }}")
 	sources.Name, sources.DeviceClass, sources.Category = "Public IP sources disagree", Problem, Diagnostic
 	b.add("ip_sources", sources, "")
 	for _, r := range records {
-		e := flag(sc.HubDDNS(r.Key), "in_sync", "{{ {'address': value_json.addr, 'last_error': value_json.last_error, 'last_update': value_json.last_update, 'verified_at': value_json.verified_at, 'propagation_ms': value_json.propagation_ms} | tojson }}")
+		e := flag(sc.HubDDNS(r.Key), "in_sync", "{{ {'address': value_json.addr, 'last_error': value_json.last_error, 'last_update': value_json.last_update, 'verified_at': value_json.verified_at, 'propagation_ms': value_json.propagation_ms, 'disabled': value_json.disabled, 'note': value_json.note | default(None)} | tojson }}")
 		e.Name, e.Icon = "DNS "+r.Name+" "+r.Type+" in sync", "mdi:dns"
 		b.add("ddns_"+topic.Key(r.Name+"_"+r.Type), e, "")
 	}

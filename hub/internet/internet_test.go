@@ -186,6 +186,19 @@ func TestWrongTSIGKeyShowsInHA(t *testing.T) {
 	if got := b.Dig(t, "nas.home.test", "A"); got != "" {
 		t.Errorf("BIND serves %q after a refused key", got)
 	}
+	// Update DDNS now on the disabled record: nothing is sent, and HA is
+	// told why (an event on the hub, the record's note).
+	w.Publish(t, sc.Command(topic.HubID, "ddns_update"), []byte("PRESS"), false)
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
+		d, _ := decodeLatest[wire.DDNSRecord](w, sc.HubDDNS("nas.home.test/A"))
+		e, _ := decodeLatest[wire.Event](w, sc.Event(topic.HubID))
+		return strings.Contains(d.Note, "nothing sent") && strings.Contains(e.Reason, "nas.home.test/A") && strings.Contains(e.Reason, "disabled")
+	}) {
+		t.Errorf("Update DDNS now on a disabled record: record %s event %s", w.Snapshot()[sc.HubDDNS("nas.home.test/A")], w.Snapshot()[sc.Event(topic.HubID)])
+	}
+	if got := b.Dig(t, "nas.home.test", "A"); got != "" {
+		t.Errorf("BIND serves %q after Update DDNS now on a disabled record", got)
+	}
 }
 
 // TestHubProbes: each probe shows in HA as a connectivity sensor with

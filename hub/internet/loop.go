@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,7 +64,7 @@ func (in *Service) Run(ctx context.Context) error {
 			case forceMsg:
 				in.env.Log.Info("Update DDNS now pressed")
 				if in.mgr != nil {
-					in.mgr.Force()
+					in.mgr.Force(ctx)
 				}
 				check.Reset(0)
 			}
@@ -89,7 +90,7 @@ func (in *Service) check(ctx context.Context) {
 	now := in.env.Now()
 	s := &in.state
 	s.Checked = now.UTC().Format(time.RFC3339)
-	var disagree, sources []string
+	var disagree, sources, excluded, short []string
 	for _, f := range []struct {
 		fam              int
 		res              ipwatch.FamilyResult
@@ -98,8 +99,15 @@ func (in *Service) check(ctx context.Context) {
 		if len(f.res.Answers) == 0 {
 			continue
 		}
+		for _, e := range f.res.Excluded {
+			excluded = append(excluded, fmt.Sprintf("IPv%d %s", f.fam, e))
+		}
 		if f.res.Err != nil {
-			disagree = append(disagree, fmt.Sprintf("IPv%d: %v", f.fam, f.res.Err))
+			if f.res.Contested() {
+				disagree = append(disagree, fmt.Sprintf("IPv%d: %s", f.fam, strings.Join(append(slices.Clone(f.res.Groups), f.res.Dissent...), "; ")))
+			} else {
+				short = append(short, fmt.Sprintf("IPv%d: %d agreeing of %d needed; nothing written", f.fam, len(firstGroup(f.res.Groups)), in.cfg.Quorum))
+			}
 			continue
 		}
 		sources = append(sources, fmt.Sprintf("IPv%d: %s", f.fam, strings.Join(f.res.Agree, ", ")))
@@ -116,7 +124,8 @@ func (in *Service) check(ctx context.Context) {
 	if len(disagree) > 0 && !s.Disagree {
 		in.env.Log.Warn("public address sources disagree: nothing written", "details", strings.Join(disagree, "; "))
 	}
-	s.Disagree, s.Disagreement, s.Sources = len(disagree) > 0, strings.Join(disagree, "; "), strings.Join(sources, "; ")
+	s.Disagree, s.Disagreement, s.Sources = len(disagree) > 0, strings.Join(disagree, " | "), strings.Join(sources, "; ")
+	s.Excluded, s.NoQuorum = strings.Join(excluded, "; "), strings.Join(short, "; ")
 	s.CGNAT, s.CGNATReason, s.RouterWAN = r.CGNAT != "", r.CGNAT, ""
 	if r.RouterWAN.IsValid() {
 		s.RouterWAN = r.RouterWAN.String()
@@ -127,4 +136,13 @@ func (in *Service) check(ctx context.Context) {
 		}
 	}
 	in.env.Send(ctx, in.env.Scheme.HubPublicIP(), s, true)
+}
+
+// firstGroup is the sources of the leading address ("addr: a, b").
+func firstGroup(groups []string) []string {
+	if len(groups) == 0 {
+		return nil
+	}
+	_, srcs, _ := strings.Cut(groups[0], ": ")
+	return strings.Split(srcs, ", ")
 }

@@ -43,6 +43,10 @@ func (in *Service) ddnsEvent(ctx context.Context, e ddns.Event) {
 	case ddns.EventMismatch:
 		ev := wire.Event{V: 1, TS: in.env.Now().Unix(), Type: "ddns_mismatch", Verb: e.Record.Key(), Reason: errText(e.Err)}
 		in.env.Send(ctx, in.env.Scheme.Event(topic.HubID), ev, false)
+	case ddns.EventRefused:
+		in.env.Log.Warn("Update DDNS now: record disabled, nothing sent", "record", e.Record.Key(), "reason", errText(e.Err))
+		ev := wire.Event{V: 1, TS: in.env.Now().Unix(), Type: "command", Verb: "ddns_update", Reason: e.Record.Key() + ": " + errText(e.Err)}
+		in.env.Send(ctx, in.env.Scheme.Event(topic.HubID), ev, false)
 	}
 }
 
@@ -73,7 +77,7 @@ func (in *Service) publishRecords(ctx context.Context) {
 		return
 	}
 	for _, b := range in.mgr.States() {
-		doc := wire.DDNSRecord{V: 1, Name: b.Record.Name, Type: b.Record.Type, InSync: b.State.InSync, LastError: b.State.LastError,
+		doc := wire.DDNSRecord{V: 1, Name: b.Record.Name, Type: b.Record.Type, InSync: b.State.InSync, LastError: b.State.LastError, Note: b.State.Note,
 			PropagationMS: b.State.PropagationMS, WriteMS: b.State.WriteMS, Disabled: b.State.Disabled != ""}
 		if b.State.Pushed.IsValid() {
 			doc.Addr = b.State.Pushed.String()

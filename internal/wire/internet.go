@@ -9,8 +9,10 @@ type PublicIP struct {
 	PreviousIPv6 string `json:"previous_ipv6"`
 	ChangedIPv4  string `json:"changed_ipv4"` // RFC 3339
 	ChangedIPv6  string `json:"changed_ipv6"`
-	Disagree     bool   `json:"disagree"`     // sources did not reach quorum: no write
-	Disagreement string `json:"disagreement"` // who said what
+	Disagree     bool   `json:"disagree"`     // sources gave different public addresses, or failed: no write
+	Disagreement string `json:"disagreement"` // every address with its sources, and the failures
+	Excluded     string `json:"excluded"`     // sources that answered a non-public address: not counted
+	NoQuorum     string `json:"no_quorum"`    // too few agree, without any disagreeing: no write
 	Sources      string `json:"sources"`      // the sources behind the addresses
 	CGNAT        bool   `json:"cgnat"`
 	CGNATReason  string `json:"cgnat_reason"`
@@ -31,6 +33,7 @@ type DDNSRecord struct {
 	PropagationMS int64  `json:"propagation_ms"`
 	WriteMS       int64  `json:"write_ms"`
 	Disabled      bool   `json:"disabled"`
+	Note          string `json:"note,omitempty"` // why the last Update DDNS now sent nothing
 }
 
 // Probe is one service probe's result (retained).

@@ -19,6 +19,7 @@ type State struct {
 	ConfigHash    string     `json:"config_hash,omitempty"` // the config Disabled applies to
 	NextTry       time.Time  `json:"next_try"`              // provider backoff
 	LastError     string     `json:"last_error,omitempty"`
+	Note          string     `json:"note,omitempty"` // why the last Update DDNS now sent nothing
 	InSync        bool       `json:"in_sync"`
 	VerifiedAt    time.Time  `json:"verified_at"`
 	PropagationMS int64      `json:"propagation_ms,omitempty"` // write to seen on every authoritative server
@@ -37,6 +38,7 @@ const (
 	EventMismatch   = "mismatch"
 	EventVerified   = "verified"
 	EventDisabled   = "disabled"
+	EventRefused    = "refused" // Update DDNS now on a disabled record: nothing sent
 	verifyPollFirst = 200 * time.Millisecond
 	verifyPollMax   = 10 * time.Second
 	backoffBase     = 30 * time.Second
@@ -166,8 +168,13 @@ func (m *Manager) markChanged() {
 // dyndns2 server never sees a pointless nochg); an unverified one is
 // written. Either ignores the minimum interval and our own backoff; a
 // provider's retry-after still holds.
-func (m *Manager) Force() {
+func (m *Manager) Force(ctx context.Context) {
 	for _, e := range m.entries {
+		if e.st.Disabled != "" {
+			e.st.Note = "Update DDNS now: nothing sent, the record is disabled (" + e.st.Disabled + "); fix its configuration to enable it"
+			m.opt.OnEvent(ctx, Event{Kind: EventRefused, Record: e.rec, Err: errors.New(e.st.Note)})
+			continue
+		}
 		if e.rec.Verify && e.st.Pushed.IsValid() {
 			e.checkNow, e.nextVerify = true, time.Time{}
 			continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -122,6 +123,13 @@ func TestDisabledUntilConfigChanges(t *testing.T) {
 	if fmt.Sprint(kinds(*evs)) != "[disabled]" {
 		t.Errorf("events %v", kinds(*evs))
 	}
+	// Update DDNS now on the disabled record sends nothing and says why.
+	m.Force(context.Background())
+	m.Step(context.Background())
+	st := m.States()[0].State
+	if len(p.calls) != 1 || fmt.Sprint(kinds(*evs)) != "[disabled refused]" || !strings.Contains(st.Note, "nothing sent") || !strings.Contains(st.Note, "badauth") {
+		t.Errorf("Update now on a disabled record: calls %v events %v note %q", p.calls, kinds(*evs), st.Note)
+	}
 	same, _, _, _ := setup(p, &zone{}, saved[rec.Key()], "h1")
 	same.SetAddr(4, ip2)
 	same.Step(context.Background())
@@ -208,13 +216,13 @@ func TestForce(t *testing.T) {
 	m.Step(context.Background())
 	c.add(time.Minute)
 	m.Step(context.Background()) // verified
-	m.Force()
+	m.Force(context.Background())
 	m.Step(context.Background())
 	if len(p.calls) != 1 {
 		t.Errorf("in sync: Update now must not write again, calls %v", p.calls)
 	}
 	z.wrong = true
-	m.Force()
+	m.Force(context.Background())
 	m.Step(context.Background())
 	if len(p.calls) != 2 {
 		t.Errorf("out of sync: Update now must write at once, calls %v", p.calls)
@@ -223,7 +231,7 @@ func TestForce(t *testing.T) {
 	unverified.entries[0].rec.Verify = false
 	unverified.SetAddr(4, ip1)
 	unverified.Step(context.Background())
-	unverified.Force()
+	unverified.Force(context.Background())
 	unverified.Step(context.Background())
 	if len(p.calls) != 4 {
 		t.Errorf("unverified record: Update now writes, calls %v", p.calls)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -80,23 +81,36 @@ type Answer struct {
 
 // Decision is the consensus over a round of answers.
 type Decision struct {
-	Addr    netip.Addr
-	Agree   []string // sources behind Addr
-	Dissent []string // "source: address or error" of the others
+	Addr     netip.Addr
+	Agree    []string // sources behind Addr
+	Dissent  []string // "source: address or error" of the others
+	Groups   []string // every address with the sources behind it, most votes first: "81.2.69.142: a, b"
+	Excluded []string // sources that answered a non-public address: not a vote, not a disagreement
 }
+
+// Contested reports a real disagreement: another public address, or a
+// source that failed; answers that were not public addresses do not count.
+func (d Decision) Contested() bool { return len(d.Dissent) > 0 }
 
 // Consensus returns the address at least quorum independent sources
 // agree on. A tie or too few votes is ErrNoQuorum, with the details.
+// A source that answers a private, CGNAT or documentation address is
+// left out of the vote and listed in Excluded.
 func Consensus(answers []Answer, quorum int) (Decision, error) {
 	votes := map[netip.Addr][]string{}
 	var d Decision
 	for _, a := range answers {
-		if a.Err != nil {
+		switch {
+		case errors.Is(a.Err, ErrNotPublic) || errors.Is(a.Err, ErrCGNATAddress):
+			d.Excluded = append(d.Excluded, a.Source+": "+a.Err.Error())
+			continue
+		case a.Err != nil:
 			d.Dissent = append(d.Dissent, a.Source+": "+a.Err.Error())
 			continue
 		}
 		votes[a.Addr] = append(votes[a.Addr], a.Source)
 	}
+	sort.Strings(d.Excluded)
 	type tally struct {
 		addr    netip.Addr
 		sources []string
@@ -113,6 +127,7 @@ func Consensus(answers []Answer, quorum int) (Decision, error) {
 		return ts[i].addr.Less(ts[j].addr)
 	})
 	for i, t := range ts {
+		d.Groups = append(d.Groups, t.addr.String()+": "+strings.Join(t.sources, ", "))
 		if i > 0 {
 			for _, s := range t.sources {
 				d.Dissent = append(d.Dissent, s+": "+t.addr.String())
@@ -121,7 +136,7 @@ func Consensus(answers []Answer, quorum int) (Decision, error) {
 	}
 	sort.Strings(d.Dissent)
 	if len(ts) == 0 || len(ts[0].sources) < max(quorum, 1) || (len(ts) > 1 && len(ts[1].sources) == len(ts[0].sources)) {
-		return d, fmt.Errorf("%w (quorum %d): %s", ErrNoQuorum, quorum, strings.Join(d.Dissent, "; "))
+		return d, fmt.Errorf("%w (quorum %d): %s", ErrNoQuorum, quorum, strings.Join(append(slices.Clone(d.Groups), append(d.Dissent, d.Excluded...)...), "; "))
 	}
 	d.Addr, d.Agree = ts[0].addr, ts[0].sources
 	return d, nil

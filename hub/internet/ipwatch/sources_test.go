@@ -156,6 +156,7 @@ func TestCheck(t *testing.T) {
 	good2, _ := echo(t, 200, "81.2.69.142\n")
 	other, _ := echo(t, 200, "81.2.69.200")
 	garbage, _ := echo(t, 200, "<html>captive portal</html>")
+	docAddr, _ := echo(t, 200, "203.0.113.5")
 	cgnatRouter, _ := igd(t, "100.72.1.5")
 	sameRouter, _ := igd(t, "81.2.69.142")
 	v6 := func(context.Context, int) (netip.Addr, error) { return netip.ParseAddr("2a00:1450:4001:80b::200e") }
@@ -176,19 +177,26 @@ func TestCheck(t *testing.T) {
 		{"two of three", []Named{src("a", good), src("b", good2), src("c", other)}, "81.2.69.142", nil, "", "c: 81.2.69.200"},
 		{"router votes when public", []Named{src("a", good), router(sameRouter)}, "81.2.69.142", nil, "", ""},
 		{"cgnat router", []Named{src("a", good), src("b", good2), router(cgnatRouter)}, "81.2.69.142", nil, "CGNAT range", "router WAN address is not public"},
+		{"documentation address is excluded", []Named{src("a", good), src("b", docAddr)}, "", ErrNoQuorum, "", "b: address is not a public unicast address: 203.0.113.5"},
 		{"router differs", []Named{src("a", other), src("b", other), router(sameRouter)}, "81.2.69.200", nil, "another NAT upstream", "router: 81.2.69.142"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := Check(context.Background(), tt.sources, 2, 3*time.Second)
+			if tt.name == "documentation address is excluded" && (r.V4.Contested() || len(r.V4.Excluded) != 1) {
+				t.Errorf("a non-public answer is no disagreement: dissent %q excluded %q", r.V4.Dissent, r.V4.Excluded)
+			}
+			if tt.name == "disagreement is no decision" && strings.Join(r.V4.Groups, "; ") != "81.2.69.142: a; 81.2.69.200: b" {
+				t.Errorf("every side is listed: %q", r.V4.Groups)
+			}
 			if !errors.Is(r.V4.Err, tt.err) || (tt.err == nil && r.V4.Addr.String() != tt.want) {
 				t.Fatalf("v4 = %v, %v; want %s, %v", r.V4.Addr, r.V4.Err, tt.want, tt.err)
 			}
 			if (tt.cgnat == "") != (r.CGNAT == "") || !strings.Contains(r.CGNAT, tt.cgnat) {
 				t.Errorf("cgnat = %q, want %q", r.CGNAT, tt.cgnat)
 			}
-			if !strings.Contains(strings.Join(r.V4.Dissent, "; "), tt.dissent) {
-				t.Errorf("dissent %q lacks %q", r.V4.Dissent, tt.dissent)
+			if !strings.Contains(strings.Join(append(r.V4.Dissent, r.V4.Excluded...), "; "), tt.dissent) {
+				t.Errorf("dissent %q, excluded %q lack %q", r.V4.Dissent, r.V4.Excluded, tt.dissent)
 			}
 			if r.V6.Err != nil || r.V6.Addr.IsValid() {
 				t.Errorf("no IPv6 source asked, got %v %v", r.V6.Addr, r.V6.Err)
