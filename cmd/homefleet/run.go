@@ -17,6 +17,9 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitCancelled is a command stopped by Ctrl-C (128 + SIGINT), as a
+	// shell reports it.
+	exitCancelled = 130
 )
 
 // env is what a command may read besides its flags.
@@ -64,6 +67,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup co
 		switch {
 		case err == nil, errors.Is(err, flag.ErrHelp):
 			return exitOK
+		case errors.Is(err, context.Canceled):
+			fmt.Fprintf(stderr, "homefleet %s: cancelled\n", c.name)
+			return exitCancelled
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(stderr, "homefleet %s: %v\n", c.name, err)
 			return exitUsage

@@ -39,6 +39,15 @@ func runWake(ctx context.Context, args []string, e env) error {
 		}
 		return wakeByName(ctx, e, args[0], *configPath, *broker, *timeout)
 	}
+	if *confirmTCP != "" {
+		if _, port, err := net.SplitHostPort(*confirmTCP); err != nil || port == "" {
+			return fmt.Errorf("%w: --confirm-tcp %q: want host:port of a service that answers once the machine is up (e.g. nas:445)", errUsage, *confirmTCP)
+		}
+		if wol.TCPAwake(*confirmTCP)(ctx) {
+			fmt.Fprintf(e.stdout, "%s is already awake (%s answers); no magic packets sent\n", args[0], *confirmTCP)
+			return nil
+		}
+	}
 	pw, err := wol.ParsePassword(*password)
 	if err != nil {
 		return fmt.Errorf("%w: --password: %w", errUsage, err)

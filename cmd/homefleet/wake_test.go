@@ -106,3 +106,38 @@ func TestWakeByName(t *testing.T) {
 		t.Errorf("code %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestWakeFromTheShell: Ctrl-C says cancelled with the shell's 130, a
+// --confirm-tcp without a port is refused at once, and a machine that is
+// already up is reported as such (nothing is sent).
+func TestWakeFromTheShell(t *testing.T) {
+	r := runCmd(t, nil, "wake", "02:11:22:33:44:55", "--to", "127.0.0.1:9", "--confirm-tcp", "nope")
+	if r.code != exitUsage || !strings.Contains(r.stderr, `--confirm-tcp "nope"`) {
+		t.Errorf("confirm-tcp without a port: %+v", r)
+	}
+	up, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	defer up.Close()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	must(t, err)
+	defer pc.Close()
+	r = runCmd(t, nil, "wake", "02:11:22:33:44:55", "--to", pc.LocalAddr().String(), "--confirm-tcp", up.Addr().String())
+	if r.code != 0 || !strings.Contains(r.stdout, "already awake") || strings.Contains(r.stdout, "magic packets for") {
+		t.Errorf("already awake: %+v", r)
+	}
+	closed := testbroker.FreePort(t)
+	for _, args := range [][]string{
+		{"wake", "02:11:22:33:44:55", "--to", pc.LocalAddr().String(), "--spacing", "1ms", "--confirm-tcp", closed, "--timeout", "1h"},
+		{"wake", "nas", "--broker", "mqtt://" + closed, "--timeout", "1h"},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan result, 1)
+		go func() { done <- runCtx(ctx, nil, args...) }()
+		time.Sleep(200 * time.Millisecond) // Ctrl-C while it waits
+		cancel()
+		r := <-done
+		if r.code != exitCancelled || !strings.Contains(r.stderr, "cancelled") || strings.Contains(r.stderr, "did not wake") {
+			t.Errorf("%v, Ctrl-C: %+v", args[1], r)
+		}
+	}
+}

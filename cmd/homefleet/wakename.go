@@ -51,6 +51,7 @@ func wakeByName(ctx context.Context, e env, device, configPath, broker string, t
 		}
 		return nil
 	})
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
@@ -60,7 +61,7 @@ func wakeByName(ctx context.Context, e env, device, configPath, broker string, t
 		select {
 		case <-connected:
 		case <-gctx.Done():
-			return nil
+			return parent.Err() // Ctrl-C before the broker answered
 		}
 		cmd, _ := json.Marshal(wire.Command{ID: "cli-" + strconv.FormatInt(time.Now().UnixNano(), 36), TS: time.Now().Unix()})
 		if err := mc.Publish(gctx, sc.Command(device, "wake"), cmd, false); err != nil {
@@ -69,6 +70,9 @@ func wakeByName(ctx context.Context, e env, device, configPath, broker string, t
 		for {
 			select {
 			case <-gctx.Done():
+				if err := parent.Err(); err != nil {
+					return err // Ctrl-C
+				}
 				return fmt.Errorf("%w: no result from the hub for %s within %s (is the hub running?)", errWakeFailed, device, timeout)
 			case r := <-results:
 				switch r.Result {

@@ -133,9 +133,9 @@ func Send(ctx context.Context, s Sender, t Target, o Options) (Result, error) {
 }
 
 // Confirm polls awake every interval until it reports true or timeout.
-func Confirm(ctx context.Context, awake func(context.Context) bool, timeout, interval time.Duration) (time.Duration, error) {
+func Confirm(parent context.Context, awake func(context.Context) bool, timeout, interval time.Duration) (time.Duration, error) {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -145,6 +145,9 @@ func Confirm(ctx context.Context, awake func(context.Context) bool, timeout, int
 		}
 		select {
 		case <-ctx.Done():
+			if err := parent.Err(); err != nil {
+				return time.Since(start), err // stopped (Ctrl-C), not timed out
+			}
 			return time.Since(start), fmt.Errorf("%w (%s)", ErrNotAwake, timeout)
 		case <-t.C:
 		}
