@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -72,6 +73,11 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 	if err != nil {
 		return err
 	}
+	name := cfg.Device.Name
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	d.Log = d.Log.With("device", id, "name", name) // every line names the device as MQTT and HA know it
 	sc := cfg.MQTT.Scheme()
 	clientID := cfg.MQTT.ClientID
 	if clientID == "" {
@@ -97,7 +103,7 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 	group = service.NewGroup(d.Log, parts...)
 	mc.Subscribe(sc.HAStatus(), group.HABirth(haSpread))
 	mc.Subscribe(sc.Commands(id), a.HandleCommand)
-	d.Log.Info("agent starting", "device", id, "state_topic", sc.State(id), "interval", cfg.Collect.Interval)
+	d.Log.Info("agent starting", "state_topic", sc.State(id), "interval", cfg.Collect.Interval)
 	if err := group.Run(ctx); err != nil {
 		return fmt.Errorf("agent %s: %w", id, err)
 	}

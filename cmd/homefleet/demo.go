@@ -32,7 +32,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	defer cancel()
 	h, err := hub.Start(ctx, hcfg, version, log.With("role", "hub"))
 	if err != nil {
-		return err
+		return explainListen(err, *listen)
 	}
 	acfg := config.Agent{MQTT: config.MQTT{URL: h.BrokerURL()}, Collect: config.Collect{Interval: *interval}, Log: hcfg.Log}
 	acfg.SetDefaults()
@@ -41,7 +41,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 		_ = h.Wait()
 		return err
 	}
-	printDemoBanner(e, h)
+	printDemoBanner(e, h, *listen)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer cancel() // an agent failure stops the hub too
@@ -49,17 +49,4 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	})
 	g.Go(h.Wait)
 	return g.Wait()
-}
-
-func printDemoBanner(e env, h *hub.Hub) {
-	w := e.stdout
-	fmt.Fprintln(w, "homefleet demo is running. Ctrl-C stops it.")
-	if addr := h.BrokerAddr(); addr != "" {
-		fmt.Fprintf(w, "  Embedded MQTT broker: %s (anonymous)\n", h.BrokerURL())
-		fmt.Fprintf(w, "  Home Assistant: Settings > Devices & services > Add integration > MQTT, broker %s\n", addr)
-		fmt.Fprintln(w, "    (HA on another machine needs --listen 0.0.0.0:1883 and this machine's LAN address)")
-	} else {
-		fmt.Fprintf(w, "  External MQTT broker: %s\n", h.BrokerURL())
-	}
-	fmt.Fprintf(w, "  MQTT Explorer: connect to %s and watch homefleet/# and homeassistant/#\n", h.BrokerURL())
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,6 +201,9 @@ func TestDemo(t *testing.T) {
 	if r.code != 0 {
 		t.Errorf("demo exit code %d after Ctrl-C:\n%s", r.code, r.stderr)
 	}
+	if strings.Contains(r.stderr, `msg=""`) {
+		t.Errorf("a log line without words on stop:\n%s", r.stderr)
+	}
 	if !strings.Contains(r.stdout, "mqtt://"+addr) || !strings.Contains(r.stdout, "Home Assistant") || !strings.Contains(r.stdout, "MQTT Explorer") {
 		t.Errorf("banner must say where to point HA and MQTT Explorer:\n%s", r.stdout)
 	}
@@ -208,7 +212,9 @@ func TestDemo(t *testing.T) {
 func TestDemoPortBusy(t *testing.T) {
 	b := testbroker.Embedded(t)
 	r := runCmd(t, nil, "demo", "--listen", b.Addr())
-	if r.code != exitError || !strings.Contains(r.stderr, "embedded broker cannot listen on "+b.Addr()) {
+	_, port, _ := net.SplitHostPort(b.Addr())
+	if r.code != exitError || !strings.Contains(r.stderr, "embedded broker cannot listen on "+b.Addr()) ||
+		!strings.Contains(r.stderr, "port "+port+" is taken") || !strings.Contains(r.stderr, "choose another with --listen") {
 		t.Errorf("code %d:\n%s", r.code, r.stderr)
 	}
 }

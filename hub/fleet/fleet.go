@@ -5,6 +5,7 @@ package fleet
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"sync"
 
@@ -22,14 +23,16 @@ type Service struct {
 
 	mu      sync.Mutex
 	devices map[string]string
+	names   map[string]string // host names from the states, to name devices in logs
 	dirty   chan struct{}
 	resend  chan struct{}
 }
 
 // New builds the fleet service and subscribes it to every status topic.
 func New(env feature.Env) *Service {
-	f := &Service{env: env.Named("fleet"), devices: map[string]string{}, dirty: make(chan struct{}, 1), resend: make(chan struct{}, 1)}
+	f := &Service{env: env.Named("fleet"), devices: map[string]string{}, names: map[string]string{}, dirty: make(chan struct{}, 1), resend: make(chan struct{}, 1)}
 	env.Session.Subscribe(env.Scheme.AllStatus(), f.handleStatus)
+	env.Session.Subscribe(env.Scheme.AllStates(), f.handleState)
 	return f
 }
 
@@ -51,10 +54,30 @@ func (f *Service) handleStatus(t string, payload []byte, _ bool) error {
 	f.mu.Lock()
 	old := f.devices[dev]
 	f.devices[dev] = p
+	name := f.names[dev]
 	f.mu.Unlock()
 	if old != p {
-		f.env.Log.Info("device availability", "device", dev, "status", p)
+		f.env.Log.Info("device availability", "device", dev, "name", name, "status", p)
 		service.Nudge(f.dirty)
+	}
+	return nil
+}
+
+// handleState learns each device's host name (logs say id and name).
+func (f *Service) handleState(t string, payload []byte, _ bool) error {
+	dev, ok := f.env.Scheme.ParseDevice(t)
+	if !ok || dev == topic.HubID || len(payload) == 0 {
+		return nil
+	}
+	var s struct {
+		Facts struct {
+			Host string `json:"host"`
+		} `json:"facts"`
+	}
+	if json.Unmarshal(payload, &s) == nil && s.Facts.Host != "" {
+		f.mu.Lock()
+		f.names[dev] = s.Facts.Host
+		f.mu.Unlock()
 	}
 	return nil
 }
