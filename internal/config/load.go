@@ -39,13 +39,14 @@ type checked[T any] interface {
 
 func loadChecked[T any, P checked[T]](path string, env LookupEnv) (T, error) {
 	var c T
-	if err := load(path, env, &c); err != nil {
-		return c, err
+	fatal, envErr := load(path, env, &c)
+	if fatal != nil {
+		return c, fatal
 	}
 	p := P(&c)
 	serr := p.readSecrets()
 	p.SetDefaults()
-	if err := errors.Join(serr, p.Validate()); err != nil {
+	if err := errors.Join(envErr, serr, p.Validate()); err != nil {
 		var zero T
 		return zero, err
 	}
@@ -64,22 +65,24 @@ func (h *Hub) readSecrets() error {
 	)
 }
 
-func load(path string, env LookupEnv, out any) error {
+// load reads the file into out (an error there ends loading), then the
+// environment's overrides (their errors are reported with the rest).
+func load(path string, env LookupEnv, out any) (fatal, envErr error) {
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("reading config: %w", err)
+			return fmt.Errorf("reading config: %w", err), nil
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		dec.KnownFields(true)
 		if err := dec.Decode(out); err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("parsing config %s: %w: %w", path, ErrInvalid, err)
+			return fmt.Errorf("parsing config %s: %w: %w", path, ErrInvalid, err), nil
 		}
 	}
 	if env == nil {
 		env = os.LookupEnv
 	}
-	return overlayEnv(reflect.ValueOf(out).Elem(), "", env)
+	return nil, overlayEnv(reflect.ValueOf(out).Elem(), "", env)
 }
 
 func resolveSecret(dst *string, field, path string) error {
@@ -99,6 +102,7 @@ var durationType = reflect.TypeFor[time.Duration]()
 // overlayEnv sets every leaf field whose HOMEFLEET_<PATH> variable is set;
 // the path is the yaml keys joined by '_' in upper case.
 func overlayEnv(v reflect.Value, path string, env LookupEnv) error {
+	var errs []error
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -112,24 +116,49 @@ func overlayEnv(v reflect.Value, path string, env LookupEnv) error {
 		}
 		fv := v.Field(i)
 		if fv.Kind() == reflect.Struct {
-			if err := overlayEnv(fv, name, env); err != nil {
-				return err
-			}
+			errs = append(errs, overlayEnv(fv, name, env))
 			continue
 		}
-		envName := EnvPrefix + strings.ToUpper(strings.ReplaceAll(name, ".", "_"))
+		envName := EnvName(name)
 		raw, ok := env(envName)
 		if !ok {
 			continue
 		}
 		if err := setFromString(fv, raw); err != nil {
-			return FieldError{Field: envName, Value: raw, Reason: err.Error()}
+			errs = append(errs, FieldError{Field: envName, Value: raw, Reason: err.Error()})
 		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// EnvName is the environment variable of a config key: collect.interval
+// is HOMEFLEET_COLLECT_INTERVAL.
+func EnvName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
 func setFromString(fv reflect.Value, raw string) error {
+	if fv.Kind() == reflect.Slice {
+		var parts []string
+		for p := range strings.SplitSeq(raw, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		out := reflect.MakeSlice(fv.Type(), len(parts), len(parts))
+		for i, p := range parts {
+			if err := setScalar(out.Index(i), p); err != nil {
+				return fmt.Errorf("item %d %q: %w", i+1, p, err)
+			}
+		}
+		fv.Set(out)
+		return nil
+	}
+	return setScalar(fv, raw)
+}
+
+// setScalar sets one value of any kind the config uses from its text.
+func setScalar(fv reflect.Value, raw string) error {
 	switch {
 	case fv.Type() == durationType:
 		d, err := time.ParseDuration(raw)
@@ -145,22 +174,32 @@ func setFromString(fv reflect.Value, raw string) error {
 			return errors.New("not a boolean (true or false)")
 		}
 		fv.SetBool(b)
-	case fv.Kind() == reflect.Int:
-		n, err := strconv.Atoi(raw)
+	case fv.CanInt():
+		n, err := strconv.ParseInt(raw, 10, fv.Type().Bits())
 		if err != nil {
 			return errors.New("not an integer")
 		}
-		fv.SetInt(int64(n))
-	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
-		var parts []string
-		for p := range strings.SplitSeq(raw, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				parts = append(parts, p)
-			}
+		fv.SetInt(n)
+	case fv.CanUint():
+		n, err := strconv.ParseUint(raw, 10, fv.Type().Bits())
+		if err != nil {
+			return errors.New("not a whole number")
 		}
-		fv.Set(reflect.ValueOf(parts))
+		fv.SetUint(n)
+	case fv.CanFloat():
+		f, err := strconv.ParseFloat(raw, fv.Type().Bits())
+		if err != nil {
+			return errors.New("not a number")
+		}
+		fv.SetFloat(f)
+	case fv.Kind() == reflect.Pointer && fv.Type().Elem().Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return errors.New("not a boolean (true or false)")
+		}
+		fv.Set(reflect.ValueOf(&b))
 	default:
-		return fmt.Errorf("cannot be set from the environment (type %s)", fv.Type())
+		return fmt.Errorf("cannot be set from the environment (type %s): use the config file", fv.Type())
 	}
 	return nil
 }
