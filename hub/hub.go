@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/homefleet/homefleet/hub/disks"
@@ -76,6 +77,11 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 		log.Info("embedded mqtt broker listening", "addr", b.Addr())
 	}
 	h.url = mqttCfg.URL
+	if cfg.Store != ":memory:" {
+		if err := config.EnsureDir(filepath.Dir(cfg.Store)); err != nil {
+			return fail(err)
+		}
+	}
 	st, err := store.Open(cfg.Store)
 	if err != nil {
 		return fail(err)

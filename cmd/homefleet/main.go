@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // schedules name IANA zones; a static binary on a box without tzdata still knows them
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".

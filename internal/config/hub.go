@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"time"
 )
@@ -11,7 +12,7 @@ import (
 type Hub struct {
 	MQTT      MQTT       `yaml:"mqtt"`   // empty url: start the embedded broker
 	Broker    Broker     `yaml:"broker"` // the embedded broker
-	Store     string     `yaml:"store"`  // SQLite history file; ":memory:" keeps none
+	Store     string     `yaml:"store"`  // SQLite history file (default: hub.db in the state directory); ":memory:" keeps none
 	Wake      Wake       `yaml:"wake"`
 	Schedules []Schedule `yaml:"schedules"`
 	PublicIP  PublicIP   `yaml:"public_ip"`
@@ -40,7 +41,7 @@ func (h *Hub) SetDefaults() {
 		h.Broker.Listen = ":1883"
 	}
 	if h.Store == "" {
-		h.Store = "homefleet-hub.db"
+		h.Store = filepath.Join(StateDir(), "hub.db")
 	}
 	h.Wake.setDefaults()
 	for i := range h.Schedules {

@@ -24,6 +24,9 @@ import (
 // with one clear error; later losses are retried forever.
 func (c *Client) Run(ctx context.Context) error {
 	if err := c.firstConnect(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before the first connection: a clean stop
+		}
 		return err
 	}
 	for {
