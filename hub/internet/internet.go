@@ -122,9 +122,10 @@ func (in *Service) buildDDNS(ctx context.Context, cfg config.DDNS) error {
 		in.records = append(in.records, discovery.DDNSRecordRef{Key: r.Key(), Name: r.Name, Type: r.Type})
 		in.hasV6 = in.hasV6 || r.Type == "AAAA"
 	}
-	in.mgr = ddns.New(binds, ddns.Authoritative{Resolver: cfg.Resolver, Timeout: 5 * time.Second}, in, ddns.Options{
+	auth := ddns.Authoritative{Resolver: cfg.Resolver, Timeout: 5 * time.Second}
+	in.mgr = ddns.New(binds, auth, in, ddns.Options{
 		VerifyInterval: cfg.VerifyInterval, VerifyTimeout: cfg.VerifyTimeout, MaxBackoff: cfg.MaxBackoff,
-		OnEvent: in.ddnsEvent, Log: in.env.Log,
+		OnEvent: in.ddnsEvent, Log: in.env.Log, FindZone: auth.Zone,
 	})
 	return nil
 }

@@ -251,7 +251,7 @@ probes: [{name: nas, kind: smb, target: nas.lan}]
 		t.Fatal(err)
 	}
 	r := h.DDNS.Records[0]
-	if r.Zone != "example.com" || r.Type != "A" || r.TTL != 300 || !r.VerifyOn() || h.PublicIP.Quorum != 2 || h.PublicIP.Sources[0].Name != "https1" || h.Probes[0].Interval != time.Minute {
+	if r.Zone != "" || r.Type != "A" || r.TTL != 300 || !r.VerifyOn() || h.PublicIP.Quorum != 2 || h.PublicIP.Sources[0].Name != "https1" || h.Probes[0].Interval != time.Minute {
 		t.Errorf("defaults: %+v %+v %+v", r, h.PublicIP, h.Probes)
 	}
 	if s := h.String(); strings.Contains(s, "s3cret") {

@@ -72,7 +72,7 @@ type DDNSProvider struct {
 // DDNSRecord is one name kept pointing at an address.
 type DDNSRecord struct {
 	Name        string        `yaml:"name"`     // FQDN, e.g. home.example.com
-	Zone        string        `yaml:"zone"`     // e.g. example.com (default: the name minus its first label)
+	Zone        string        `yaml:"zone"`     // e.g. example.co.uk (default: found from the name's SOA when the hub starts writing)
 	Type        string        `yaml:"type"`     // A (default) or AAAA
 	Provider    string        `yaml:"provider"` // a providers[].name
 	Device      string        `yaml:"device"`   // AAAA from this agent's stable global IPv6 instead of the public one
@@ -141,11 +141,6 @@ func (d *DDNS) setDefaults() {
 		if r.TTL == 0 {
 			r.TTL = 300
 		}
-		if r.Zone == "" {
-			if _, zone, ok := strings.Cut(r.Name, "."); ok {
-				r.Zone = zone
-			}
-		}
 	}
 }
 
@@ -203,7 +198,7 @@ func (d DDNS) validate(v *validator) {
 	seen := map[string]bool{}
 	for i, r := range d.Records {
 		f := fmt.Sprintf("ddns.records[%d]", i)
-		if r.Name == "" || r.Zone == "" {
+		if !strings.Contains(strings.Trim(r.Name, "."), ".") {
 			v.add(f+".name", r.Name, "want a fully qualified name like home.example.com")
 		}
 		v.oneOf(f+".type", r.Type, "A", "AAAA")

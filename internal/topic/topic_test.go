@@ -2,6 +2,7 @@ package topic
 
 import (
 	"errors"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -149,9 +150,64 @@ func TestTopicListGolden(t *testing.T) {
 		s.HubPublicIPTrigger() + "  HA device triggers ip_changed|ddns_update_failed (JSON with details)",
 		s.HubDDNS("home.example.com/A") + "  retained DDNS record state: in sync, last error, propagation",
 		s.Command("hub", "ddns_update") + "  Update DDNS now button",
+		s.Command("nas", "wake") + "  HA's Wake button (the hub wakes nas)",
 		s.Probe("nas", "smb-nas") + "  retained probe result: up, latency, error",
+		s.Claim("nas") + "  agent start-up marker (another machine under this id?)",
 		s.Discovery("nas") + "  retained HA device discovery",
 		s.HAStatus() + "  HA birth/will",
 	}
 	golden.Assert(t, "topics.golden.txt", []byte(strings.Join(lines, "\n")+"\n"))
+}
+
+var readmeTopic = regexp.MustCompile("^\\| (`[^|]+) \\|")
+
+// TestREADMETopicTable: README's topic table and the golden topic list
+// say the same: every topic of the list has a row, every row a topic.
+func TestREADMETopicTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "## MQTT topics")
+	table, _, _ = strings.Cut(table, "\n## ")
+	var rows []*regexp.Regexp
+	var names []string
+	for line := range strings.Lines(table) {
+		m := readmeTopic.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		for _, cell := range strings.Split(m[1], "`, `") {
+			cell = strings.Trim(strings.Fields(cell)[0], "`")
+			pattern := regexp.QuoteMeta(cell)
+			pattern = regexp.MustCompile(`<[a-z_]+>`).ReplaceAllString(strings.ReplaceAll(pattern, `\<`, "<"), "[^/]+")
+			rows = append(rows, regexp.MustCompile("^"+pattern+"(/trigger)?$"))
+			names = append(names, cell)
+		}
+	}
+	golden, err := os.ReadFile("testdata/topics.golden.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := make([]bool, len(rows))
+	for line := range strings.Lines(string(golden)) {
+		tp, _, _ := strings.Cut(line, "  ")
+		if strings.ContainsAny(tp, "+#") {
+			continue // a subscription filter, not a topic
+		}
+		found := false
+		for i, r := range rows {
+			if r.MatchString(tp) {
+				found, used[i] = true, true
+			}
+		}
+		if !found {
+			t.Errorf("README's topic table has no row for %s", tp)
+		}
+	}
+	for i, u := range used {
+		if !u {
+			t.Errorf("README's topic row %s is no topic of the golden list", names[i])
+		}
+	}
 }

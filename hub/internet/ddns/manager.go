@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/netip"
@@ -63,6 +64,9 @@ type Options struct {
 	Jitter         func(max time.Duration) time.Duration // full jitter: uniform in [0, max)
 	OnEvent        func(context.Context, Event)
 	Log            *slog.Logger
+	// FindZone learns the zone of a record configured without one (nil:
+	// such records wait).
+	FindZone func(ctx context.Context, name string, ns []string) (string, error)
 }
 
 type entry struct {
@@ -77,6 +81,7 @@ type entry struct {
 	nextVerify  time.Time
 	poll        time.Duration
 	mismatches  int
+	zoneRetry   time.Time // a failed zone lookup is not repeated before
 }
 
 type providerState struct {
@@ -205,6 +210,12 @@ func (m *Manager) Step(ctx context.Context) time.Time {
 	now := m.opt.Now()
 	next := now.Add(m.opt.VerifyInterval)
 	for _, e := range m.entries {
+		if e.rec.Zone == "" && !m.findZone(ctx, e, now) {
+			if retry := now.Add(zoneRetry); retry.Before(next) {
+				next = retry
+			}
+			continue
+		}
 		if at := m.verify(ctx, e); !at.IsZero() && at.Before(next) {
 			next = at
 		}
@@ -213,6 +224,30 @@ func (m *Manager) Step(ctx context.Context) time.Time {
 		}
 	}
 	return next
+}
+
+// zoneRetry is how soon a failed zone lookup is tried again.
+const zoneRetry = 5 * time.Minute
+
+// findZone learns the zone of a record configured without one, from the
+// SOA its name falls under ("nas.home.example.co.uk" in "example.co.uk"):
+// cutting labels would guess wrong under public suffixes.
+func (m *Manager) findZone(ctx context.Context, e *entry, now time.Time) bool {
+	if m.opt.FindZone == nil || now.Before(e.zoneRetry) {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, m.opt.CallTimeout)
+	zone, err := m.opt.FindZone(cctx, e.rec.Name, e.rec.NS)
+	cancel()
+	if err != nil {
+		e.zoneRetry = now.Add(zoneRetry)
+		e.st.LastError = fmt.Sprintf("record %s: no zone found by SOA lookup (%v); set its zone: in ddns.records", e.rec.Name, err)
+		m.opt.Log.Warn("ddns zone not found", "record", e.rec.Key(), "err", err)
+		return false
+	}
+	e.rec.Zone, e.st.LastError = zone, ""
+	m.opt.Log.Info("ddns zone found", "record", e.rec.Key(), "zone", zone)
+	return true
 }
 
 // push writes the record when its address changed (or forced) and the

@@ -237,3 +237,33 @@ func TestForce(t *testing.T) {
 		t.Errorf("unverified record: Update now writes, calls %v", p.calls)
 	}
 }
+
+// TestZoneFoundBeforeWriting: a record without a zone waits for the SOA
+// lookup; a failed one writes nothing and says which record to fix.
+func TestZoneFoundBeforeWriting(t *testing.T) {
+	p := &recorder{}
+	bare := rec
+	bare.Zone = ""
+	var found error = errors.New("NXDOMAIN")
+	c := &clock{t: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	m := New([]Binding{{Record: bare, Provider: p, Hash: "h"}}, &zone{}, savedStates{}, Options{
+		Now: c.now, Jitter: noJitter, OnEvent: func(context.Context, Event) {},
+		FindZone: func(_ context.Context, name string, _ []string) (string, error) {
+			if found != nil {
+				return "", found
+			}
+			return "example.com", nil
+		},
+	})
+	m.SetAddr(4, ip1)
+	m.Step(context.Background())
+	if st := m.States()[0].State; len(p.calls) != 0 || !strings.Contains(st.LastError, "record "+rec.Name+": no zone found") {
+		t.Fatalf("calls %v, last error %q", p.calls, st.LastError)
+	}
+	found = nil
+	c.add(zoneRetry)
+	m.Step(context.Background())
+	if b := m.States()[0]; len(p.calls) != 1 || b.Record.Zone != "example.com" || b.State.LastError != "" {
+		t.Errorf("after the zone was found: calls %v record %+v", p.calls, b)
+	}
+}

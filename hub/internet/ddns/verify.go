@@ -67,6 +67,36 @@ func (a Authoritative) ask(ctx context.Context, server, name string, qtype uint1
 	return dnsmsg.Addrs(resp), nil
 }
 
+// Zone finds the zone name lies in from its SOA: the answer's own when
+// name is the apex, else the one in the authority section. It asks the
+// record's own servers when it has some, else the resolver (or the
+// system's first).
+func (a Authoritative) Zone(ctx context.Context, name string, ns []string) (string, error) {
+	server := a.Resolver
+	if len(ns) > 0 {
+		server = ns[0]
+	}
+	if server == "" {
+		cc, err := dns.ClientConfigFromFile("/etc/resolv.conf")
+		if err != nil || len(cc.Servers) == 0 {
+			return "", fmt.Errorf("no resolver (set ddns.resolver): %w", err)
+		}
+		server = net.JoinHostPort(cc.Servers[0], cc.Port)
+	}
+	m := new(dns.Msg)
+	m.SetQuestion(dns.Fqdn(name), dns.TypeSOA)
+	resp, _, err := (&dns.Client{Timeout: a.Timeout}).ExchangeContext(ctx, m, server)
+	if err != nil {
+		return "", fmt.Errorf("asking %s for the SOA of %s: %w", server, name, err)
+	}
+	for _, rr := range append(resp.Answer, resp.Ns...) {
+		if soa, ok := rr.(*dns.SOA); ok {
+			return strings.TrimSuffix(soa.Hdr.Name, "."), nil
+		}
+	}
+	return "", fmt.Errorf("%s answered %s with no SOA for %s", server, dns.RcodeToString[resp.Rcode], name)
+}
+
 // nameservers finds the zone's NS names and their addresses (port 53).
 func (a Authoritative) nameservers(ctx context.Context, zone string) ([]string, error) {
 	r := net.DefaultResolver
