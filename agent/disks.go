@@ -99,7 +99,7 @@ func (l *diskLoop) read(ctx context.Context) {
 		if _, still := next[key]; !still {
 			l.a.opts.Log.Info("disk removed", "disk", d.Name, "serial", d.Serial)
 			sc, id := l.a.opts.Scheme, l.a.opts.ID
-			_ = l.a.pub.Publish(ctx, sc.Discovery(topic.DiskNode(id, key)), nil, true)
+			_ = l.a.pub.Publish(ctx, sc.NodeDiscovery(id, topic.DiskNode(id, key)), nil, true)
 			_ = l.a.pub.Publish(ctx, sc.Disk(id, key), nil, true)
 			delete(l.published, key)
 		}
@@ -122,7 +122,7 @@ func (l *diskLoop) publish(ctx context.Context, disks map[string]wire.Disk) {
 	for key, d := range disks {
 		if !l.published[key] {
 			p := discovery.DiskPayload(discovery.Host{ID: id, Name: l.a.DeviceName()}, key, l.a.opts.Version, d, sc)
-			if !l.a.send(ctx, sc.Discovery(topic.DiskNode(id, key)), p, true) {
+			if !l.a.send(ctx, sc.NodeDiscovery(id, topic.DiskNode(id, key)), p, true) {
 				continue
 			}
 			l.published[key] = true

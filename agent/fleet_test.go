@@ -51,14 +51,13 @@ func TestTwoHostsShareNoHADevice(t *testing.T) {
 	sc := topic.Default()
 	want := []string{topic.DiskNode("nas0000000a1", "vda"), topic.DiskNode("pc00000000b2", "vda")}
 	if !w.WaitFor(20*time.Second, func(w *testbroker.Watcher) bool {
-		return w.Has(sc.Discovery(want[0]), nil) && w.Has(sc.Discovery(want[1]), nil)
+		return w.Has(sc.NodeDiscovery("nas0000000a1", want[0]), nil) && w.Has(sc.NodeDiscovery("pc00000000b2", want[1]), nil)
 	}) {
 		t.Fatalf("disk discovery missing; saw %v", topics(w))
 	}
 	owner := map[string]string{} // HA device identifier -> the agent whose discovery names it
 	for tp, payload := range w.Snapshot() {
-		node := strings.TrimSuffix(strings.TrimPrefix(tp, "homeassistant/device/"), "/config")
-		agentID, _, _ := strings.Cut(node, "_")
+		agentID, node, _ := sc.ParseDiscovery(tp) // the owner level of the topic
 		var p discovery.Payload
 		if err := json.Unmarshal(payload, &p); err != nil {
 			t.Fatal(err)

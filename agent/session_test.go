@@ -138,7 +138,7 @@ func haConsumer(t *testing.T, url string) {
 	}
 	diskKey := topic.ID("MSK423Y20S3HBC") // serial of the failing Hitachi fixture
 	if !w.WaitFor(20*time.Second, func(w *testbroker.Watcher) bool {
-		return w.Has(sc.Disk(testID, diskKey), nil) && w.Has(sc.Discovery(topic.DiskNode(testID, diskKey)), nil) && w.Has(sc.Disk(testID, "sdz"), nil)
+		return w.Has(sc.Disk(testID, diskKey), nil) && w.Has(sc.NodeDiscovery(testID, topic.DiskNode(testID, diskKey)), nil) && w.Has(sc.Disk(testID, "sdz"), nil)
 	}) {
 		t.Fatalf("disk documents and discovery not published; saw %v", topics(w))
 	}

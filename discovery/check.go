@@ -13,7 +13,7 @@ import (
 var ErrRule = errors.New("HA discovery rule")
 
 var (
-	deviceTopicRE = regexp.MustCompile(`^[a-zA-Z0-9_-]+/device/([a-z0-9_-]+)/config$`)
+	deviceTopicRE = regexp.MustCompile(`^[a-zA-Z0-9_-]+/device/[a-z0-9_-]+(?:/[a-z0-9_-]+)?/config$`)
 	idRE          = regexp.MustCompile(`^[a-z0-9_-]+$`)
 	entityIDRE    = regexp.MustCompile(`^([a-z_]+)\.([a-z0-9_]+)$`)
 	templateKeyRE = regexp.MustCompile(`value_json((?:\.[a-zA-Z_][a-zA-Z0-9_]*)+)`)
@@ -39,7 +39,7 @@ func (c *Checker) Check(topic string, payload []byte, states map[string][]byte) 
 		errs = append(errs, fmt.Errorf("%s: %w: %s", topic, ErrRule, fmt.Sprintf(format, args...)))
 	}
 	if !deviceTopicRE.MatchString(topic) {
-		bad("topic is not <prefix>/device/<[a-z0-9_-]>/config")
+		bad("topic is not <prefix>/device/[<owner>/]<[a-z0-9_-]>/config")
 	}
 	if len(payload) == 0 {
 		return errs // an empty payload deletes the device

@@ -160,7 +160,7 @@ func TestDiskPayloadPassesHARules(t *testing.T) {
 		p := DiskPayload(testHost, "k", "1.0.0", d, sc)
 		b, _ := p.Marshal()
 		state, _ := json.Marshal(d)
-		for _, err := range NewChecker().Check(sc.Discovery(topic.DiskNode(testHost.ID, "k")), b, map[string][]byte{sc.Disk(testHost.ID, "k"): state}) {
+		for _, err := range NewChecker().Check(sc.NodeDiscovery(testHost.ID, topic.DiskNode(testHost.ID, "k")), b, map[string][]byte{sc.Disk(testHost.ID, "k"): state}) {
 			t.Error(err)
 		}
 		if p.Device.ViaDevice != testHost.Identifier() {

@@ -29,12 +29,12 @@ func TestInternetAndProbePassHARules(t *testing.T) {
 		sc.Probe(testHost.ID, "smb-nas"):   js(wire.Probe{V: 1, Up: true, LatencyMS: 1.5}),
 	}
 	c := NewChecker()
-	for id, p := range map[string]Payload{
-		"hub_internet":             InternetPayload("hub", "1.0.0", true, testRecords, sc),
-		testHost.ID + "_probe_smb": ProbePayload(testHost.ID, testHost.Name, "smb-nas", "1.0.0", sc),
+	for tp, p := range map[string]Payload{
+		sc.NodeDiscovery("hub", "hub_internet"):                 InternetPayload("hub", "1.0.0", true, testRecords, sc),
+		sc.NodeDiscovery(testHost.ID, testHost.ID+"_probe_smb"): ProbePayload(testHost.ID, testHost.Name, "smb-nas", "1.0.0", sc),
 	} {
 		b, _ := p.Marshal()
-		for _, err := range c.Check(sc.Discovery(id), b, states) {
+		for _, err := range c.Check(tp, b, states) {
 			t.Error(err)
 		}
 	}

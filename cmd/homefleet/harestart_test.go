@@ -66,13 +66,15 @@ func TestHARestartRepublishesEverything(t *testing.T) {
 	})
 
 	sc := topic.Default()
-	want := []string{id, topic.DiskNode(id, "wd-1"), topic.WakeNode(id), topic.ScheduleNode(id, "night"), topic.InternetNode(),
-		topic.ProbeNode(topic.HubID, "web"), topic.ProbeNode(id, "nas-web"), topic.PredictionNode(id, "wd-1"), topic.HubID}
+	want := []string{sc.Discovery(id), sc.NodeDiscovery(id, topic.DiskNode(id, "wd-1")), sc.NodeDiscovery(topic.HubID, topic.WakeNode(id)),
+		sc.NodeDiscovery(topic.HubID, topic.ScheduleNode(id, "night")), sc.NodeDiscovery(topic.HubID, topic.InternetNode()),
+		sc.NodeDiscovery(topic.HubID, topic.ProbeNode(topic.HubID, "web")), sc.NodeDiscovery(id, topic.ProbeNode(id, "nas-web")),
+		sc.NodeDiscovery(topic.HubID, topic.PredictionNode(id, "wd-1")), sc.Discovery(topic.HubID)}
 	states := []string{sc.State(id), sc.Disk(id, "wd-1"), sc.HubSchedule("night"), sc.HubPublicIP(), sc.Probe(topic.HubID, "web"),
 		sc.Probe(id, "nas-web"), sc.HubDisk(id, "wd-1"), sc.State(topic.HubID)}
 	all := func(w *testbroker.Watcher) bool {
 		for _, n := range want {
-			if m, ok := w.Latest(sc.Discovery(n)); !ok || len(m.Payload) == 0 {
+			if m, ok := w.Latest(n); !ok || len(m.Payload) == 0 {
 				return false
 			}
 		}
@@ -109,7 +111,7 @@ func TestHARestartRepublishesEverything(t *testing.T) {
 	}) {
 		var missing []string
 		for _, n := range want {
-			if !w.Has(sc.Discovery(n), nil) {
+			if !w.Has(n, nil) {
 				missing = append(missing, n)
 			}
 		}

@@ -48,7 +48,7 @@ probes:
 	}
 	ok := w.WaitFor(20*time.Second, func(w *testbroker.Watcher) bool {
 		return probe(w, "web").Up && probe(w, "nas-smb").Error != "" &&
-			w.Has("homeassistant/device/probetest_probe_web/config", nil) && w.Has("homeassistant/device/probetest_probe_nas-smb/config", nil)
+			w.Has("homeassistant/device/probetest/probetest_probe_web/config", nil) && w.Has("homeassistant/device/probetest/probetest_probe_nas-smb/config", nil)
 	})
 	cancel()
 	wg.Wait()

@@ -182,7 +182,7 @@ func (d *Service) publish(ctx context.Context, key diskKey, s *diskState, alert 
 	if serial, seen := d.serials[key]; seen && !d.sent[key] {
 		sc := d.env.Scheme
 		p := discovery.PredictionPayload(topic.HubID, device, disk, serial, d.env.Version, sc)
-		if d.env.Send(ctx, sc.Discovery(topic.PredictionNode(device, disk)), p, true) {
+		if d.env.Send(ctx, sc.NodeDiscovery(topic.HubID, topic.PredictionNode(device, disk)), p, true) {
 			d.sent[key] = true
 		}
 	}

@@ -67,7 +67,7 @@ func TestDiskPredictions(t *testing.T) {
 		t.Errorf("prediction %+v", p)
 	}
 	snap := w.Snapshot()
-	disc := sc.Discovery(topic.PredictionNode("nas", "pl1331lagxn4ah"))
+	disc := sc.NodeDiscovery(topic.HubID, topic.PredictionNode("nas", "pl1331lagxn4ah"))
 	for _, err := range discovery.NewChecker().Check(disc, snap[disc], snap) {
 		t.Error(err)
 	}

@@ -1,6 +1,7 @@
 // Package fleet is the hub feature that tracks every device's
-// availability (homefleet/+/status) and publishes the hub's own HA device
-// and state: how many devices are online.
+// availability (homefleet/+/status), publishes the hub's own HA device
+// and state (how many devices are online), and clears retained messages
+// that must not stay (tidy.go).
 package fleet
 
 import (
@@ -26,13 +27,16 @@ type Service struct {
 	names   map[string]string // host names from the states, to name devices in logs
 	dirty   chan struct{}
 	resend  chan struct{}
+	clear   chan string // retained topics to clear (tidy.go)
 }
 
 // New builds the fleet service and subscribes it to every status topic.
 func New(env feature.Env) *Service {
-	f := &Service{env: env.Named("fleet"), devices: map[string]string{}, names: map[string]string{}, dirty: make(chan struct{}, 1), resend: make(chan struct{}, 1)}
+	f := &Service{env: env.Named("fleet"), devices: map[string]string{}, names: map[string]string{}, dirty: make(chan struct{}, 1), resend: make(chan struct{}, 1), clear: make(chan string, 64)}
 	env.Session.Subscribe(env.Scheme.AllStatus(), f.handleStatus)
 	env.Session.Subscribe(env.Scheme.AllStates(), f.handleState)
+	env.Session.Subscribe(env.Scheme.AllDiscovery(), f.handleDiscovery)
+	env.Session.Subscribe(env.Scheme.EveryCommand(), f.handleCommand)
 	return f
 }
 
@@ -106,6 +110,8 @@ func (f *Service) Run(ctx context.Context) error {
 			f.env.Send(ctx, sc.State(topic.HubID), f.snapshot(), true)
 		case <-f.dirty:
 			f.env.Send(ctx, sc.State(topic.HubID), f.snapshot(), true)
+		case t := <-f.clear:
+			f.tidy(ctx, t)
 		}
 	}
 }

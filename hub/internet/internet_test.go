@@ -61,7 +61,7 @@ func TestPublicIPToBIND(t *testing.T) {
 		t.Fatalf("dig = %q", got)
 	}
 	snap := w.Snapshot()
-	for _, err := range discovery.NewChecker().Check(sc.Discovery(topic.InternetNode()), snap[sc.Discovery(topic.InternetNode())], snap) {
+	for _, err := range discovery.NewChecker().Check(sc.NodeDiscovery(topic.HubID, topic.InternetNode()), snap[sc.NodeDiscovery(topic.HubID, topic.InternetNode())], snap) {
 		t.Error(err)
 	}
 
@@ -217,14 +217,15 @@ func TestHubProbes(t *testing.T) {
 	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
 		web, ok1 := decodeLatest[wire.Probe](w, sc.Probe(topic.HubID, "web"))
 		smb, ok2 := decodeLatest[wire.Probe](w, sc.Probe(topic.HubID, "nas-smb"))
-		return ok1 && ok2 && web.Up && !smb.Up && smb.Error != "" && w.Has(sc.Discovery(topic.ProbeNode(topic.HubID, "nas-smb")), nil)
+		return ok1 && ok2 && web.Up && !smb.Up && smb.Error != "" && w.Has(sc.NodeDiscovery(topic.HubID, topic.ProbeNode(topic.HubID, "nas-smb")), nil)
 	}) {
 		t.Fatalf("probe results: %q", w.Snapshot())
 	}
 	snap := w.Snapshot()
 	c := discovery.NewChecker()
 	for _, id := range []string{topic.ProbeNode(topic.HubID, "web"), topic.ProbeNode(topic.HubID, "nas-smb")} {
-		for _, err := range c.Check(sc.Discovery(id), snap[sc.Discovery(id)], snap) {
+		tp := sc.NodeDiscovery(topic.HubID, id)
+		for _, err := range c.Check(tp, snap[tp], snap) {
 			t.Error(err)
 		}
 	}

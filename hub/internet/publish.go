@@ -63,7 +63,7 @@ func (in *Service) trigger(ctx context.Context, t wire.Trigger) {
 
 func (in *Service) publishAll(ctx context.Context) {
 	sc := in.env.Scheme
-	in.env.Send(ctx, sc.Discovery(topic.InternetNode()), discovery.InternetPayload(topic.HubID, in.env.Version, in.hasV6, in.records, sc), true)
+	in.env.Send(ctx, sc.NodeDiscovery(topic.HubID, topic.InternetNode()), discovery.InternetPayload(topic.HubID, in.env.Version, in.hasV6, in.records, sc), true)
 	if in.state.Checked != "" {
 		in.env.Send(ctx, sc.HubPublicIP(), in.state, true)
 	}

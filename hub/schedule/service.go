@@ -150,7 +150,7 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-s.resend:
 			for _, it := range s.items {
 				sc := s.env.Scheme
-				s.env.Send(ctx, sc.Discovery(topic.ScheduleNode(it.cfg.Device, it.cfg.Name)),
+				s.env.Send(ctx, sc.NodeDiscovery(topic.HubID, topic.ScheduleNode(it.cfg.Device, it.cfg.Name)),
 					discovery.SchedulePayload(topic.HubID, it.cfg.Device, it.cfg.Name, it.cfg.Kind == config.ScheduleBackup, s.env.Version, sc), true)
 				s.publishState(ctx, it)
 			}

@@ -236,7 +236,7 @@ func TestScheduleSwitchPersisted(t *testing.T) {
 	p := discovery.SchedulePayload(topic.HubID, "nas", "nightly", true, "1.0.0", sc)
 	b, _ := p.Marshal()
 	state, _ := json.Marshal(wire.ScheduleState{V: 1, Enabled: true, NextRun: "2026-06-03T03:00:00+02:00"})
-	for _, err := range discovery.NewChecker().Check(sc.Discovery(topic.ScheduleNode("nas", "nightly")), b, map[string][]byte{sc.HubSchedule("nightly"): state}) {
+	for _, err := range discovery.NewChecker().Check(sc.NodeDiscovery(topic.HubID, topic.ScheduleNode("nas", "nightly")), b, map[string][]byte{sc.HubSchedule("nightly"): state}) {
 		t.Error(err)
 	}
 }

@@ -16,8 +16,7 @@ func (w *Service) request(ctx context.Context, r wakeReq) {
 		w.event(ctx, r.device, wire.Event{OK: false, Reason: err.Error()})
 	}
 	if r.retained {
-		reject(wire.ErrRetained)
-		_ = w.env.Session.Publish(ctx, w.env.Scheme.Command(r.device, "wake"), nil, true)
+		reject(wire.ErrRetained) // the fleet feature clears it
 		return
 	}
 	if _, err := wire.ParseCommand(r.payload, w.env.Now()); err != nil {

@@ -83,7 +83,7 @@ func (w *Service) publishDiscovery(ctx context.Context, dev string) {
 		return
 	}
 	sc := w.env.Scheme
-	if w.env.Send(ctx, sc.Discovery(topic.WakeNode(dev)), discovery.WakePayload(topic.HubID, dev, w.targets[dev].name, w.env.Version, sc), true) {
+	if w.env.Send(ctx, sc.NodeDiscovery(topic.HubID, topic.WakeNode(dev)), discovery.WakePayload(topic.HubID, dev, w.targets[dev].name, w.env.Version, sc), true) {
 		w.sent[dev] = true
 	}
 }

@@ -78,11 +78,13 @@ func TestWake(t *testing.T) {
 	// The agent of "nas" tells its identity, then goes to sleep.
 	w.Publish(t, sc.Net("nas"), netDoc("02:11:22:33:44:55", "192.168.1.255"), true)
 	w.Publish(t, sc.Status("nas"), []byte("offline"), true)
-	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Discovery(topic.WakeNode("nas")), nil) }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
+		return w.Has(sc.NodeDiscovery(topic.HubID, topic.WakeNode("nas")), nil)
+	}) {
 		t.Fatalf("no wake discovery for nas: %v", w.Snapshot())
 	}
 	snap := w.Snapshot()
-	for _, tp := range []string{sc.Discovery(topic.WakeNode("nas")), sc.Discovery(topic.WakeNode("tv"))} {
+	for _, tp := range []string{sc.NodeDiscovery(topic.HubID, topic.WakeNode("nas")), sc.NodeDiscovery(topic.HubID, topic.WakeNode("tv"))} {
 		for _, err := range discovery.NewChecker().Check(tp, snap[tp], snap) {
 			t.Error(err)
 		}
@@ -282,7 +284,9 @@ func TestWakeTargetsSurviveRestart(t *testing.T) {
 	h := startWake(t, b1.URL(), cfg, &recordingSender{}, noSubnets)
 	w := testbroker.Watch(t, b1.URL(), "homeassistant/#")
 	w.Publish(t, sc.Net("nas"), netDoc("02:11:22:33:44:55", "192.168.1.255"), true)
-	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(sc.Discovery(topic.WakeNode("nas")), nil) }) {
+	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool {
+		return w.Has(sc.NodeDiscovery(topic.HubID, topic.WakeNode("nas")), nil)
+	}) {
 		t.Fatal("target not learned")
 	}
 	h.Stop(t)

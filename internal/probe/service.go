@@ -44,7 +44,7 @@ func (s *Service) Announce() { service.Nudge(s.resend) }
 // PublishDiscovery publishes every probe's HA discovery.
 func (s *Service) PublishDiscovery(ctx context.Context) {
 	for _, p := range s.Probes {
-		_ = mqttc.PublishJSON(ctx, s.Pub, s.Scheme.Discovery(topic.ProbeNode(s.Device, p.Name)), s.Discovery(p.Name), true)
+		_ = mqttc.PublishJSON(ctx, s.Pub, s.Scheme.NodeDiscovery(s.Device, topic.ProbeNode(s.Device, p.Name)), s.Discovery(p.Name), true)
 	}
 }
 

@@ -111,6 +111,9 @@ func (s Scheme) AllStates() string { return s.Base + "/+/state" }
 // AllNet is the hub's subscription filter for every network identity.
 func (s Scheme) AllNet() string { return s.Base + "/+/net" }
 
+// EveryCommand is the filter for every command of every device.
+func (s Scheme) EveryCommand() string { return s.Base + "/+/cmd/#" }
+
 // AllCommands is the filter for one verb sent to any device.
 func (s Scheme) AllCommands(verb string) string { return s.Base + "/+/cmd/" + ID(verb) }
 
@@ -152,6 +155,43 @@ func (s Scheme) Probe(device, name string) string { return s.dev(device, "probe"
 // Discovery is the device-based HA discovery topic of a device.
 func (s Scheme) Discovery(device string) string {
 	return s.DiscoveryPrefix + "/device/" + ID(device) + "/config"
+}
+
+// NodeDiscovery is the discovery topic of another node a device publishes
+// (a disk, a probe; the hub's wake, schedule and prediction nodes): HA's
+// <prefix>/device/<node_id>/<object_id>/config with the owner as node_id,
+// so a broker ACL can grant each client its own homeassistant/device/<id>/#.
+func (s Scheme) NodeDiscovery(owner, node string) string {
+	return s.DiscoveryPrefix + "/device/" + ID(owner) + "/" + ID(node) + "/config"
+}
+
+// OwnDiscovery is the filter of every discovery topic owner publishes.
+func (s Scheme) OwnDiscovery(owner string) string {
+	return s.DiscoveryPrefix + "/device/" + ID(owner) + "/#"
+}
+
+// AllDiscovery is the filter of every device-based discovery topic.
+func (s Scheme) AllDiscovery() string { return s.DiscoveryPrefix + "/device/#" }
+
+// ParseDiscovery returns the owner and, for a nested node, the node of a
+// device-based discovery topic.
+func (s Scheme) ParseDiscovery(t string) (owner, node string, ok bool) {
+	rest, found := strings.CutPrefix(t, s.DiscoveryPrefix+"/device/")
+	if !found {
+		return "", "", false
+	}
+	rest, found = strings.CutSuffix(rest, "/config")
+	if !found {
+		return "", "", false
+	}
+	parts := strings.Split(rest, "/")
+	switch {
+	case len(parts) == 1 && parts[0] != "":
+		return parts[0], "", true
+	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
+		return parts[0], parts[1], true
+	}
+	return "", "", false
 }
 
 // HAStatus is HA's birth/will topic.

@@ -67,6 +67,8 @@ func TestScheme(t *testing.T) {
 		{s.Commands("nas"), "homefleet/nas/cmd/#"},
 		{s.AllStatus(), "homefleet/+/status"},
 		{s.Discovery("nas"), "homeassistant/device/nas/config"},
+		{s.NodeDiscovery("nas", "nas_sda"), "homeassistant/device/nas/nas_sda/config"},
+		{s.OwnDiscovery("nas"), "homeassistant/device/nas/#"},
 		{s.HAStatus(), "homeassistant/status"},
 	}
 	for _, tt := range tests {
@@ -154,6 +156,8 @@ func TestTopicListGolden(t *testing.T) {
 		s.Probe("nas", "smb-nas") + "  retained probe result: up, latency, error",
 		s.Claim("nas") + "  agent start-up marker (another machine under this id?)",
 		s.Discovery("nas") + "  retained HA device discovery",
+		s.NodeDiscovery("nas", DiskNode("nas", "WD-WX12345")) + "  retained HA discovery of a disk (nodes nest under their owner)",
+		s.NodeDiscovery(HubID, WakeNode("nas")) + "  retained HA discovery of the hub's Wake node of nas",
 		s.HAStatus() + "  HA birth/will",
 	}
 	golden.Assert(t, "topics.golden.txt", []byte(strings.Join(lines, "\n")+"\n"))
