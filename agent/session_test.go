@@ -17,6 +17,7 @@ import (
 	"github.com/homefleet/homefleet/agent/collect/smart"
 	"github.com/homefleet/homefleet/agent/power/powertest"
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/internal/access"
 	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
@@ -231,11 +232,8 @@ func reconnect(t *testing.T, url string, kill, restart func()) {
 }
 
 func TestWrongPassword(t *testing.T) {
-	b, err := broker.Start(broker.Options{Listen: "127.0.0.1:0", Username: "ha", Password: "right"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = b.Close() })
+	b, _ := testbroker.EmbeddedWithLogins(t, access.Login{Name: "ha", Role: access.RoleHA, Password: "right"})
+	var err error
 	cfg := testConfig(b.URL(), time.Second)
 	cfg.MQTT.Username, cfg.MQTT.Password = "ha", "wrong"
 	// A retry would wait a 10-minute backoff: an answer at all means the

@@ -11,8 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/homefleet/homefleet/hub/disks"
@@ -22,7 +22,6 @@ import (
 	"github.com/homefleet/homefleet/hub/schedule"
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/hub/wake"
-	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/service"
@@ -36,6 +35,7 @@ const haSpread = 5 * time.Second
 // Hub is a running hub.
 type Hub struct {
 	url, addr string
+	brokerURL string // the embedded broker's main listener
 	done      chan error
 }
 
@@ -63,18 +63,13 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 	h := &Hub{done: make(chan error, 1)}
 	mqttCfg := cfg.MQTT
 	if cfg.Embedded() {
-		b, err := broker.Start(broker.Options{
-			Listen: cfg.Broker.Listen, Username: cfg.Broker.Username, Password: cfg.Broker.Password, Logger: quietBroker(log),
-		})
+		b, m, err := startEmbedded(cfg, log)
 		if err != nil {
 			return fail(err)
 		}
 		closers = append(closers, b.Close)
 		infra = append(infra, service.Closer("broker", b.Close))
-		h.addr = b.Addr()
-		mqttCfg.URL = "mqtt://" + dialable(b.Addr())
-		mqttCfg.Username, mqttCfg.Password = cfg.Broker.Username, cfg.Broker.Password
-		log.Info("embedded mqtt broker listening", "addr", b.Addr())
+		h.addr, h.brokerURL, mqttCfg = b.Addr(), b.URL(), m
 	}
 	h.url = mqttCfg.URL
 	if cfg.Store != ":memory:" {
@@ -142,6 +137,14 @@ func (l *list) add(s service.Service, err error) {
 // BrokerURL is the broker the hub is connected to.
 func (h *Hub) BrokerURL() string { return h.url }
 
+// localAddr is the plain loopback address of the embedded broker the
+// hub's session uses (tests).
+func (h *Hub) localAddr() string { return strings.TrimPrefix(h.url, "mqtt://") }
+
+// ListenURL is the embedded broker's URL for other machines (mqtts://
+// with TLS), or "" when external.
+func (h *Hub) ListenURL() string { return h.brokerURL }
+
 // BrokerAddr is the embedded broker's listen address, or "" when external.
 func (h *Hub) BrokerAddr() string { return h.addr }
 
@@ -152,38 +155,4 @@ func (h *Hub) Wait() error {
 		return fmt.Errorf("hub: %w", err)
 	}
 	return nil
-}
-
-// dialable turns a listen address into one a local client can dial.
-func dialable(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
-}
-
-// quietBroker keeps mochi's per-client info lines out of the hub log.
-func quietBroker(log *slog.Logger) *slog.Logger {
-	return slog.New(levelFloor{log.Handler(), slog.LevelWarn})
-}
-
-type levelFloor struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (l levelFloor) Enabled(ctx context.Context, lv slog.Level) bool {
-	return lv >= l.min && l.Handler.Enabled(ctx, lv)
-}
-
-func (l levelFloor) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return levelFloor{l.Handler.WithAttrs(attrs), l.min}
-}
-
-func (l levelFloor) WithGroup(name string) slog.Handler {
-	return levelFloor{l.Handler.WithGroup(name), l.min}
 }

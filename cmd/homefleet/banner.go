@@ -10,12 +10,15 @@ import (
 	"syscall"
 
 	"github.com/homefleet/homefleet/hub"
+	"github.com/homefleet/homefleet/internal/access"
 	"github.com/homefleet/homefleet/internal/broker"
 )
 
 // printDemoBanner says where to point HA and MQTT Explorer; listen is the
-// configured listen address (the bound one may read [::]).
-func printDemoBanner(e env, h *hub.Hub, listen string) {
+// configured listen address (the bound one may read [::]). On a LAN
+// listener the broker needs logins: ha is the one to enter in HA (shown
+// here, on the terminal, never in a log line).
+func printDemoBanner(e env, h *hub.Hub, listen string, ha access.Login, file string) {
 	w := e.stdout
 	fmt.Fprintln(w, "homefleet demo is running. Ctrl-C stops it.")
 	addr := h.BrokerAddr()
@@ -24,7 +27,11 @@ func printDemoBanner(e env, h *hub.Hub, listen string) {
 		fmt.Fprintf(w, "  MQTT Explorer: connect to %s and watch homefleet/# and homeassistant/#\n", h.BrokerURL())
 		return
 	}
-	fmt.Fprintf(w, "  Embedded MQTT broker: %s (anonymous)\n", h.BrokerURL())
+	if ha.Name == "" {
+		fmt.Fprintf(w, "  Embedded MQTT broker: %s (this machine only, no login needed)\n", h.ListenURL())
+	} else {
+		fmt.Fprintf(w, "  Embedded MQTT broker: %s (logins required; they are kept in %s)\n", h.ListenURL(), file)
+	}
 	if _, port, err := net.SplitHostPort(addr); err == nil { // the port actually bound (":0" picks one)
 		host, _, _ := net.SplitHostPort(listen)
 		listen = net.JoinHostPort(host, port)
@@ -36,11 +43,18 @@ func printDemoBanner(e env, h *hub.Hub, listen string) {
 		for _, a := range lan[1:] {
 			fmt.Fprintf(w, "    (or %s, this machine's other address)\n", a)
 		}
+		if ha.Name != "" {
+			fmt.Fprintf(w, "    username %s, password %s\n", ha.Name, ha.Password)
+		}
 	default:
 		fmt.Fprintf(w, "  Home Assistant: Settings > Devices & services > Add integration > MQTT, broker %s\n", addr)
 		fmt.Fprintln(w, "    (HA on another machine needs --listen 0.0.0.0:1883, then this machine's LAN address)")
 	}
-	fmt.Fprintf(w, "  MQTT Explorer: connect to %s and watch homefleet/# and homeassistant/#\n", h.BrokerURL())
+	explorer := "watch homefleet/# and homeassistant/#"
+	if ha.Name != "" {
+		explorer += " (log in as " + ha.Name + ")"
+	}
+	fmt.Fprintf(w, "  MQTT Explorer: connect to %s and %s\n", h.ListenURL(), explorer)
 }
 
 // lanAddrs are the addresses another machine reaches a broker listening

@@ -9,6 +9,7 @@ import (
 
 	"github.com/homefleet/homefleet/agent"
 	"github.com/homefleet/homefleet/hub"
+	"github.com/homefleet/homefleet/internal/access"
 	"github.com/homefleet/homefleet/internal/config"
 )
 
@@ -22,7 +23,15 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	hcfg := config.Hub{MQTT: config.MQTT{URL: *brokerURL}, Broker: config.Broker{Listen: *listen}, Store: ":memory:", Log: config.Log{Level: *logLevel}}
+	acfg := config.Agent{MQTT: config.MQTT{URL: "mqtt://127.0.0.1:1883"}, Collect: config.Collect{Interval: *interval}, Log: config.Log{Level: *logLevel}}
+	acfg.SetDefaults()
+	id, err := agent.ResolveID(acfg.Device.ID) // the agent's login on a LAN listener is named like it
+	if err != nil {
+		return err //nolint:wrapcheck // says what is missing
+	}
+	acfg.Device.ID = id
+	hcfg := config.Hub{MQTT: config.MQTT{URL: *brokerURL}, Broker: config.Broker{Listen: *listen}, Store: ":memory:", Log: config.Log{Level: *logLevel},
+		Logins: config.Logins{Agents: []string{acfg.Device.ID}}}
 	hcfg.SetDefaults()
 	if err := hcfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -34,14 +43,25 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return explainListen(err, *listen)
 	}
-	acfg := config.Agent{MQTT: config.MQTT{URL: h.BrokerURL()}, Collect: config.Collect{Interval: *interval}, Log: hcfg.Log}
-	acfg.SetDefaults()
+	acfg.MQTT.URL = h.BrokerURL()
+	var ha access.Login
+	if hcfg.Embedded() && hcfg.Broker.NeedsLogins() {
+		logins, err := access.Load(hcfg.Logins.File) // the hub generated them
+		if err != nil {
+			cancel()
+			_ = h.Wait()
+			return fmt.Errorf("reading the demo's broker logins: %w", err)
+		}
+		own, _ := access.Find(logins, acfg.Device.ID)
+		acfg.MQTT.Username, acfg.MQTT.Password = own.Name, own.Password
+		ha, _ = access.Find(logins, hcfg.Logins.HAUsername)
+	}
 	if err := acfg.Validate(); err != nil {
 		cancel()
 		_ = h.Wait()
 		return err
 	}
-	printDemoBanner(e, h, *listen)
+	printDemoBanner(e, h, *listen, ha, hcfg.Logins.File)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		defer cancel() // an agent failure stops the hub too

@@ -41,6 +41,7 @@ func commands() []command {
 		{"demo", "hub + embedded broker + an agent for this machine, in one process", runDemo},
 		{"check-config", "validate a config file and print it with secrets redacted", runCheckConfig},
 		{"discovery", "discovery print: print this machine's HA discovery payload", runDiscovery},
+		{"acl", "render the fleet's logins and ACL for an external Mosquitto (or HA's Mosquitto add-on)", runACL},
 		{"wake", "send Wake-on-LAN magic packets for a MAC address", runWake},
 		{"smart", "print this machine's disks and their SMART health (--json for the published documents)", runSmart},
 		{"predict", "predict eval|fit: score the disk-failure predictor on the Backblaze history", runPredict},

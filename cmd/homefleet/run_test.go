@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/homefleet/homefleet/internal/broker"
+	"github.com/homefleet/homefleet/internal/access"
 	"github.com/homefleet/homefleet/internal/testbroker"
 )
 
@@ -92,7 +92,7 @@ func TestCheckConfig(t *testing.T) {
 		t.Errorf("env-only config must pass: %+v", r)
 	}
 	r = runCmd(t, nil, "check-config", "--role", "hub")
-	if r.code != 0 || !strings.Contains(r.stdout, "listen: :1883") {
+	if r.code != 0 || !strings.Contains(r.stdout, "listen: 127.0.0.1:1883") {
 		t.Errorf("default hub config: %+v", r)
 	}
 	ddnsHub := filepath.Join(dir, "hub.yaml")
@@ -147,9 +147,7 @@ func TestAgentErrors(t *testing.T) {
 }
 
 func TestAgentWrongPassword(t *testing.T) {
-	b, err := broker.Start(broker.Options{Listen: "127.0.0.1:0", Username: "ha", Password: "right"})
-	must(t, err)
-	t.Cleanup(func() { _ = b.Close() })
+	b, _ := testbroker.EmbeddedWithLogins(t, access.Login{Name: "ha", Role: access.RoleHA, Password: "right"})
 	r := runCmd(t, map[string]string{"HOMEFLEET_MQTT_URL": b.URL(), "HOMEFLEET_MQTT_USERNAME": "ha", "HOMEFLEET_MQTT_PASSWORD": "wrong"}, "agent")
 	if r.code != exitError || !strings.Contains(r.stderr, "broker refused the connection") || strings.Contains(r.stderr, "wrong") {
 		t.Errorf("code %d:\n%s", r.code, r.stderr)

@@ -148,8 +148,8 @@ func TestHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !h.Embedded() || h.Broker.Listen != ":1883" {
-		t.Errorf("hub defaults to the embedded broker on :1883: %+v", h)
+	if !h.Embedded() || h.Broker.Listen != "127.0.0.1:1883" || h.Broker.NeedsLogins() {
+		t.Errorf("hub defaults to the embedded broker on loopback, no logins: %+v", h)
 	}
 	_, err = LoadHub(writeFile(t, "broker: {listen: 'nope', username: u}\n"), noEnv)
 	for _, want := range []string{"broker.listen", "broker.username"} {
@@ -157,7 +157,11 @@ func TestHub(t *testing.T) {
 			t.Errorf("want error naming %s, got %v", want, err)
 		}
 	}
-	h, err = LoadHub(writeFile(t, "broker: {username: u, password: pw}\n"), noEnv)
+	_, err = LoadHub(writeFile(t, "broker: {username: u, password: pw}\n"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "no longer used") || strings.Contains(err.Error(), "pw") {
+		t.Errorf("the old single broker login is refused with advice, not echoing the password: %v", err)
+	}
+	h, err = LoadHub(writeFile(t, "mqtt: {url: 'mqtt://nas:1883', username: u, password: pw}\n"), noEnv)
 	if err != nil || strings.Contains(h.String(), "pw\n") {
 		t.Errorf("hub String must redact: %v\n%s", err, h.String())
 	}

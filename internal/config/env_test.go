@@ -114,10 +114,10 @@ func sample(t reflect.Type) (string, any) {
 func TestEveryErrorAtOnce(t *testing.T) {
 	env := map[string]string{"HOMEFLEET_IDLE_LOAD_MAX": "high", "HOMEFLEET_IDLE_PORTS": "22,ssh"}
 	_, err := LoadHub(writeFile(t, `mqtt: {url: "mqtt://nas:1883", username: u, password_file: /nonexistent/a}
-broker: {password_file: /nonexistent/b}
+ddns: {providers: [{name: duck, kind: duckdns, token_file: /nonexistent/b}]}
 wake: {port: 70000}
 `), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	for _, want := range []string{"mqtt.password_file", "broker.password_file", "wake.port"} {
+	for _, want := range []string{"mqtt.password_file", "ddns.providers[0].token_file", "wake.port"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want %s in %v", want, err)
 		}

@@ -6,12 +6,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/homefleet/homefleet/internal/topic"
 )
 
 // Hub is the configuration of `homefleet hub`.
 type Hub struct {
 	MQTT      MQTT       `yaml:"mqtt"`   // empty url: start the embedded broker
 	Broker    Broker     `yaml:"broker"` // the embedded broker
+	Logins    Logins     `yaml:"logins"` // who may use the broker (embedded, or Mosquitto via `homefleet acl`)
 	Store     string     `yaml:"store"`  // SQLite history file (default: hub.db in the state directory); ":memory:" keeps none
 	Wake      Wake       `yaml:"wake"`
 	Schedules []Schedule `yaml:"schedules"`
@@ -24,10 +27,73 @@ type Hub struct {
 // Broker configures the embedded MQTT broker the hub starts when no
 // external broker is configured.
 type Broker struct {
-	Listen       string `yaml:"listen"` // host:port, default :1883
-	Username     string `yaml:"username"`
-	Password     string `yaml:"password" secret:"true"`
-	PasswordFile string `yaml:"password_file"`
+	// Listen is host:port, default 127.0.0.1:1883: only this machine can
+	// connect. Any other address (0.0.0.0:1883 for HA on another machine)
+	// requires logins.
+	Listen        string `yaml:"listen"`
+	RequireLogins bool   `yaml:"require_logins"` // logins even on loopback
+	TLSCertFile   string `yaml:"tls_cert_file"`  // serve TLS (mqtts://) on listen
+	TLSKeyFile    string `yaml:"tls_key_file"`
+	// Username and Password are no longer used: the hub generates one
+	// login per client (logins). Set, they are refused with that advice.
+	Username string `yaml:"username"`
+	Password string `yaml:"password" secret:"true"`
+}
+
+// DefaultListen is the embedded broker's default: this machine only.
+const DefaultListen = "127.0.0.1:1883"
+
+// NeedsLogins reports whether the embedded broker requires logins: on
+// any listener another machine can reach, or when asked to.
+func (b Broker) NeedsLogins() bool { return b.RequireLogins || !loopbackListen(b.Listen) }
+
+func loopbackListen(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Logins lists who gets a broker login. The hub generates the missing
+// ones into File on start when its embedded broker needs logins;
+// `homefleet acl` does the same for an external Mosquitto.
+type Logins struct {
+	File       string   `yaml:"file"`        // default credentials.yaml in the state directory
+	Agents     []string `yaml:"agents"`      // agent ids, each gets a login named like it
+	HAUsername string   `yaml:"ha_username"` // the Home Assistant login, default homeassistant
+}
+
+func (l *Logins) setDefaults() {
+	if l.File == "" {
+		l.File = filepath.Join(StateDir(), "credentials.yaml")
+	}
+	if l.HAUsername == "" {
+		l.HAUsername = "homeassistant"
+	}
+}
+
+func (l Logins) validate(v *validator) {
+	v.id("logins.ha_username", l.HAUsername)
+	if topic.Reserved(l.HAUsername) {
+		v.add("logins.ha_username", l.HAUsername, "reserved for the hub's own login")
+	}
+	seen := map[string]bool{}
+	for i, a := range l.Agents {
+		field := fmt.Sprintf("logins.agents[%d]", i)
+		v.id(field, a)
+		v.unique(seen, field, a)
+		switch {
+		case topic.Reserved(a):
+			v.add(field, a, "reserved for the hub")
+		case a == l.HAUsername:
+			v.add(field, a, "is the Home Assistant login (logins.ha_username); give the agent another id")
+		}
+	}
 }
 
 // Embedded reports whether the hub runs its own broker.
@@ -38,8 +104,9 @@ func (h *Hub) SetDefaults() {
 	h.MQTT.setDefaults()
 	h.Log.setDefaults()
 	if h.Broker.Listen == "" {
-		h.Broker.Listen = ":1883"
+		h.Broker.Listen = DefaultListen
 	}
+	h.Logins.setDefaults()
 	if h.Store == "" {
 		h.Store = filepath.Join(StateDir(), "hub.db")
 	}
@@ -74,19 +141,29 @@ func (h Hub) Validate() error {
 		s.validate(v, field)
 		v.unique(names, field+".name", s.Name)
 	}
+	h.Logins.validate(v)
 	if h.Embedded() {
-		if _, _, err := net.SplitHostPort(h.Broker.Listen); err != nil {
-			v.add("broker.listen", h.Broker.Listen, "must be host:port (e.g. :1883 or 127.0.0.1:1883)")
-		}
-		if (h.Broker.Username == "") != (h.Broker.Password == "") {
-			v.add("broker.username", h.Broker.Username, "username and password must be set together")
-		}
+		h.Broker.validate(v)
 	}
 	return v.err()
 }
 
 // String is the YAML form with secrets redacted.
 func (h Hub) String() string { return redactedYAML(h) }
+
+func (b Broker) validate(v *validator) {
+	if _, _, err := net.SplitHostPort(b.Listen); err != nil {
+		v.add("broker.listen", b.Listen, "must be host:port (e.g. 127.0.0.1:1883, or 0.0.0.0:1883 for the LAN)")
+	}
+	if (b.TLSCertFile == "") != (b.TLSKeyFile == "") {
+		v.add("broker.tls_cert_file", b.TLSCertFile, "tls_cert_file and tls_key_file must be set together")
+	}
+	v.file("broker.tls_cert_file", b.TLSCertFile)
+	v.file("broker.tls_key_file", b.TLSKeyFile)
+	if b.Username != "" || b.Password != "" {
+		v.add("broker.username", b.Username, "no longer used: the hub generates one login per client (hub, Home Assistant, each id in logins.agents) into logins.file; see README, Securing the broker")
+	}
+}
 
 // Wake configures Wake-on-LAN. Targets with an agent are learned from its
 // network identity; these are for devices without one (a TV, an old NAS).

@@ -60,7 +60,6 @@ func (a *Agent) readSecrets() error {
 func (h *Hub) readSecrets() error {
 	return errors.Join(
 		resolveSecret(&h.MQTT.Password, "mqtt.password_file", h.MQTT.PasswordFile),
-		resolveSecret(&h.Broker.Password, "broker.password_file", h.Broker.PasswordFile),
 		h.DDNS.resolveSecrets(),
 	)
 }

@@ -5,14 +5,11 @@ package mqttc
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"sync"
 	"time"
 
@@ -124,6 +121,9 @@ func New(opts Options) (*Client, error) {
 			return nil, err
 		}
 		po.SetTLSConfig(tc)
+		if tc.InsecureSkipVerify {
+			c.log.Warn("mqtt.tls.insecure_skip_verify is set: the broker's certificate is not checked, so anyone between here and the broker can read and change every message, commands included")
+		}
 	}
 	c.client = paho.NewClient(po)
 	return c, nil
@@ -221,30 +221,4 @@ func (b *badLog) report(log *slog.Logger, topic string, err error) {
 		return
 	}
 	log.Debug("ignoring message", "topic", topic, "err", err, "count", n)
-}
-
-// ErrTLS is returned for unusable TLS files.
-var ErrTLS = errors.New("bad tls setting")
-
-func tlsConfig(t config.TLS) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.InsecureSkipVerify} //nolint:gosec // opt-in
-	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("reading mqtt.tls.ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("mqtt.tls.ca_file %s: %w: no PEM certificate found", t.CAFile, ErrTLS)
-		}
-		tc.RootCAs = pool
-	}
-	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("loading mqtt.tls.cert_file/key_file: %w: %w", ErrTLS, err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
 }

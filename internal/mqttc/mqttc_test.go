@@ -2,17 +2,7 @@ package mqttc
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
-	"net"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -95,100 +85,6 @@ func roundTrip(t *testing.T, m config.MQTT) {
 
 func TestRoundTripEmbedded(t *testing.T) {
 	roundTrip(t, mqttCfg(testbroker.Embedded(t).URL()))
-}
-
-// TestTLSMosquitto runs the session over mqtts:// with a CA and a client
-// certificate against a real Mosquitto that requires both.
-func TestTLSMosquitto(t *testing.T) {
-	dir := t.TempDir()
-	ca, caKey := newCA(t)
-	writePEM(t, filepath.Join(dir, "ca.pem"), "CERTIFICATE", ca.Raw)
-	issue(t, dir, "server", ca, caKey, true)
-	issue(t, dir, "client", ca, caKey, false)
-	m := testbroker.StartMosquitto(t, "cafile "+filepath.Join(dir, "ca.pem")+"\ncertfile "+filepath.Join(dir, "server.pem")+
-		"\nkeyfile "+filepath.Join(dir, "server.key")+"\nrequire_certificate true\n")
-	cfg := mqttCfg("mqtts://" + m.Addr)
-	cfg.TLS = config.TLS{CAFile: filepath.Join(dir, "ca.pem"), CertFile: filepath.Join(dir, "client.pem"), KeyFile: filepath.Join(dir, "client.key")}
-	roundTrip(t, cfg)
-
-	// Without the client certificate the broker refuses: a clear error, no hang.
-	cfg.TLS.CertFile, cfg.TLS.KeyFile = "", ""
-	cfg.FirstConnect = 300 * time.Millisecond
-	c, err := New(Options{MQTT: cfg, ClientID: "nocert", StatusTopic: "homefleet/x/status"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Run(context.Background()); !errors.Is(err, ErrUnreachable) {
-		t.Errorf("want ErrUnreachable without client cert, got %v", err)
-	}
-}
-
-func TestBadCAFile(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(p, []byte("not a cert"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg := mqttCfg("mqtts://127.0.0.1:8883")
-	cfg.TLS.CAFile = p
-	if _, err := New(Options{MQTT: cfg, StatusTopic: "s"}); !errors.Is(err, ErrTLS) {
-		t.Errorf("want ErrTLS, got %v", err)
-	}
-}
-
-func newCA(t *testing.T) (*x509.Certificate, *ecdsa.PrivateKey) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "homefleet test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ca, key
-}
-
-func issue(t *testing.T, dir, name string, ca *x509.Certificate, caKey *ecdsa.PrivateKey, server bool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	if server {
-		tpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writePEM(t, filepath.Join(dir, name+".pem"), "CERTIFICATE", der)
-	writePEM(t, filepath.Join(dir, name+".key"), "EC PRIVATE KEY", kb)
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o644); err != nil { //nolint:gosec // test
-		t.Fatal(err)
-	}
 }
 
 // TestReconnectAtOnce: after a resume the session is dropped and opened

@@ -62,8 +62,8 @@ func (c *Client) firstConnect(ctx context.Context) error {
 			c.log.Info("mqtt connected")
 			return nil
 		}
-		if errors.Is(err, ErrRefused) {
-			return err
+		if errors.Is(err, ErrRefused) || errors.Is(err, ErrTLS) {
+			return err // a retry cannot fix credentials or a certificate
 		}
 		lastErr = err
 		wait := backoff(attempt, c.opts.MQTT.BackoffMin, c.opts.MQTT.BackoffMax)
@@ -122,6 +122,8 @@ func (c *Client) connect(ctx context.Context) error {
 		return nil
 	case errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword), errors.Is(err, packets.ErrorRefusedNotAuthorised):
 		return fmt.Errorf("connecting: %w: %w (check mqtt.username and mqtt.password)", ErrRefused, err)
+	case certificateError(err):
+		return fmt.Errorf("connecting: %w: %s", ErrTLS, explainTLS(err, c.opts.MQTT.TLS, time.Now()))
 	default:
 		return fmt.Errorf("connecting: %w", err)
 	}

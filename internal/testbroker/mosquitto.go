@@ -27,13 +27,26 @@ type Mosquitto struct {
 // persistence) or skips (fails in CI) through the peer helper when it is not installed.
 func StartMosquitto(t testing.TB, extraConf string) *Mosquitto {
 	t.Helper()
+	return StartMosquittoWith(t, MosquittoConfig{Anonymous: true, Extra: extraConf})
+}
+
+// MosquittoConfig shapes the test broker.
+type MosquittoConfig struct {
+	Anonymous bool   // allow_anonymous
+	Listener  string // lines for the listener (certfile, keyfile, require_certificate)
+	Extra     string // other lines (password_file, acl_file)
+}
+
+// StartMosquittoWith starts mosquitto on a free loopback port as c says.
+func StartMosquittoWith(t testing.TB, c MosquittoConfig) *Mosquitto {
+	t.Helper()
 	bin := peer.Binary(t, "mosquitto", "mosquitto")
 	addr := FreePort(t)
 	_, port, _ := net.SplitHostPort(addr)
 	conf := filepath.Join(t.TempDir(), "mosquitto.conf")
 	// user root: as root, mosquitto would switch to the mosquitto user and
 	// could not read the test's private temp files; as non-root it is ignored.
-	body := fmt.Sprintf("user root\nlistener %s 127.0.0.1\nallow_anonymous true\npersistence false\n%s", port, extraConf)
+	body := fmt.Sprintf("user root\nlistener %s 127.0.0.1\n%s\nallow_anonymous %t\npersistence false\n%s\n", port, c.Listener, c.Anonymous, c.Extra)
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -33,18 +33,31 @@ type Watcher struct {
 // Watch connects a watcher to url and subscribes to filters.
 func Watch(t testing.TB, url string, filters ...string) *Watcher {
 	t.Helper()
+	return watch(t, url, "", "", "homefleet-test/sync/", filters)
+}
+
+// WatchAs is Watch logged in as user, e.g. the Home Assistant login of a
+// broker with an ACL; its Sync markers go where that login may write and
+// read (a command topic of the reserved test device).
+func WatchAs(t testing.TB, url, user, password string, filters ...string) *Watcher {
+	t.Helper()
+	return watch(t, url, user, password, "homefleet/homefleet-test/cmd/sync-", filters)
+}
+
+func watch(t testing.TB, url, user, password, syncPrefix string, filters []string) *Watcher {
+	t.Helper()
 	w := &Watcher{latest: map[string]Message{}, notify: make(chan struct{}, 1)}
 	subs := map[string]byte{}
 	for _, f := range filters {
 		subs[f] = 0 // QoS 0: see mqttc.SubscribeQoS (mochi parks some QoS 1 deliveries)
 	}
-	w.syncTopic = "homefleet-test/sync/" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	w.syncTopic = syncPrefix + strconv.FormatInt(time.Now().UnixNano(), 36)
 	subs[w.syncTopic] = 0
 	subscribed := make(chan struct{}, 1)
 	opts := paho.NewClientOptions().AddBroker(url).SetClientID("watcher-" + t.Name() + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)).
 		SetAutoReconnect(true).SetMaxReconnectInterval(200 * time.Millisecond).
 		SetConnectRetry(true).SetConnectRetryInterval(100 * time.Millisecond).
-		SetCleanSession(true).
+		SetCleanSession(true).SetUsername(user).SetPassword(password).
 		SetOnConnectHandler(func(c paho.Client) { // runs in its own goroutine
 			c.SubscribeMultiple(subs, w.record).WaitTimeout(5 * time.Second)
 			select {

@@ -111,6 +111,18 @@ func (s Scheme) AllStates() string { return s.Base + "/+/state" }
 // AllNet is the hub's subscription filter for every network identity.
 func (s Scheme) AllNet() string { return s.Base + "/+/net" }
 
+// Disks is the filter of every disk document of a device.
+func (s Scheme) Disks(device string) string { return s.dev(device, "disk", "+") }
+
+// Probes is the filter of every probe result of a device.
+func (s Scheme) Probes(device string) string { return s.dev(device, "probe", "+") }
+
+// Everything is the filter of every topic under the base.
+func (s Scheme) Everything() string { return s.Base + "/#" }
+
+// EverythingHA is the filter of every topic under the discovery prefix.
+func (s Scheme) EverythingHA() string { return s.DiscoveryPrefix + "/#" }
+
 // EveryCommand is the filter for every command of every device.
 func (s Scheme) EveryCommand() string { return s.Base + "/+/cmd/#" }
 
