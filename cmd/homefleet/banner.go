@@ -43,12 +43,14 @@ func printDemoBanner(e env, h *hub.Hub, listen string, ha access.Login, file str
 		for _, a := range lan[1:] {
 			fmt.Fprintf(w, "    (or %s, this machine's other address)\n", a)
 		}
-		if ha.Name != "" {
-			fmt.Fprintf(w, "    username %s, password %s\n", ha.Name, ha.Password)
-		}
 	default:
 		fmt.Fprintf(w, "  Home Assistant: Settings > Devices & services > Add integration > MQTT, broker %s\n", addr)
-		fmt.Fprintln(w, "    (HA on another machine needs --listen 0.0.0.0:1883, then this machine's LAN address)")
+		if ha.Name == "" {
+			fmt.Fprintln(w, "    (HA on another machine needs --listen 0.0.0.0:1883, then this machine's LAN address)")
+		}
+	}
+	if ha.Name != "" {
+		fmt.Fprintf(w, "    username %s, password %s\n", ha.Name, ha.Password)
 	}
 	explorer := "watch homefleet/# and homeassistant/#"
 	if ha.Name != "" {

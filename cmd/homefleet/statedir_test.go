@@ -51,10 +51,7 @@ func TestTimeZonesWithoutSystemTzdata(t *testing.T) {
 	peer.Root(t, "a mount namespace hiding the system's tzdata")
 	unshare := peer.Binary(t, "unshare", "util-linux")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "homefleet")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building: %v\n%s", err, out)
-	}
+	bin := buildHomefleet(t)
 	cfg := filepath.Join(dir, "hub.yaml")
 	must(t, os.WriteFile(cfg, []byte(`store: ":memory:"
 schedules: [{name: night, device: nas, kind: sleep, cron: "0 23 * * *", timezone: Europe/Berlin}]
@@ -74,4 +71,14 @@ schedules: [{name: night, device: nas, kind: sleep, cron: "0 23 * * *", timezone
 	if err != nil || !strings.Contains(string(out), "hub config is valid") || !strings.HasPrefix(string(out), "0\n") {
 		t.Fatalf("without system tzdata: %v\n%s", err, out)
 	}
+}
+
+// buildHomefleet builds the binary, for tests that run it in a namespace.
+func buildHomefleet(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "homefleet")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building: %v\n%s", err, out)
+	}
+	return bin
 }
