@@ -84,16 +84,18 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 		clientID = "homefleet-agent-" + id
 	}
 	var group *service.Group
+	var a *Agent
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: cfg.MQTT, ClientID: clientID, StatusTopic: sc.Status(id),
 		Logger: d.Log.With("component", "mqtt"), OnConnect: func() { group.Announce() },
+		Oversize: func(t string, n int) { a.inbox.Oversize(t, n) },
 	})
 	if err != nil {
 		return fmt.Errorf("setting up mqtt: %w", err)
 	}
 	a, disks, probes := build(cfg, id, d, mc)
 	a.power.reconnect, a.sub = mc.Reconnect, mc
-	parts := []service.Service{service.Func("mqtt", mc.Run), a}
+	parts := []service.Service{service.Func("mqtt", mc.Run), a, a.inbox.Service(a.publishRefusal)}
 	if disks != nil {
 		parts = append(parts, disks)
 	}
@@ -102,7 +104,7 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 	}
 	group = service.NewGroup(d.Log, parts...)
 	mc.Subscribe(sc.HAStatus(), group.HABirth(haSpread))
-	mc.Subscribe(sc.Commands(id), a.HandleCommand)
+	mc.Subscribe(sc.Commands(id), a.inbox.Handle)
 	d.Log.Info("agent starting", "state_topic", sc.State(id), "interval", cfg.Collect.Interval)
 	if err := group.Run(ctx); err != nil {
 		return fmt.Errorf("agent %s: %w", id, err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/homefleet/homefleet/agent/power"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -14,58 +15,48 @@ import (
 // ErrUnknownVerb rejects a command the agent does not know.
 var ErrUnknownVerb = errors.New("unknown command verb")
 
-type command struct {
-	verb     string
-	payload  []byte
-	retained bool
+// newInbox is the agent's command table: every verb it answers, with the
+// payload each takes. The inbox refuses everything else before the loop
+// sees it; power verbs and jobs are known, and refused at execution
+// unless the config allows them (the event says which setting).
+func (a *Agent) newInbox() *inbox.Inbox {
+	in := inbox.New(inbox.Options{Scheme: a.opts.Scheme, Log: a.opts.Log.With("component", "commands"), Now: a.opts.Now, Devices: []string{a.opts.ID}})
+	id := a.opts.ID
+	queue := func(c inbox.Command) error { return service.Enqueue(a.commands, c, "command "+c.Verb) }
+	in.On(id, "refresh", inbox.Press, queue)
+	in.On(id, "keep_awake", inbox.Switch, queue)
+	in.On(id, "wake-relay", inbox.Press, queue)
+	in.On(id, "run/", inbox.Press, queue)
+	for _, v := range power.Verbs {
+		in.On(id, string(v), inbox.Press, queue)
+	}
+	in.On(id, "wake", inbox.Press, nil) // the hub wakes this machine, not the agent
+	return in
 }
 
-// HandleCommand queues a command for the loop.
-func (a *Agent) HandleCommand(t string, payload []byte, retained bool) error {
-	verb, ok := a.opts.Scheme.ParseCommand(a.opts.ID, t)
-	if !ok {
-		return fmt.Errorf("not a command topic of %s", a.opts.ID)
-	}
-	if len(payload) == 0 || verb == "wake" {
-		return nil // clearing a retained command; waking is the hub's job
-	}
-	return service.Enqueue(a.commands, command{verb: verb, payload: payload, retained: retained}, "command "+verb)
+// publishRefusal sends the inbox's refusal events on the device's topic.
+func (a *Agent) publishRefusal(ctx context.Context, device string, ev wire.Event) {
+	a.send(ctx, a.opts.Scheme.Event(device), ev, false)
 }
 
-// command runs one command and answers with an event: a refusal names
-// why, and nothing is executed.
-func (a *Agent) command(ctx context.Context, c command) {
-	ev := wire.Event{V: 1, TS: a.opts.Now().Unix(), Type: "command", Verb: c.verb}
-	var cmd wire.Command
-	var err error
-	if c.verb != "keep_awake" { // a switch: ON or OFF, not a command body
-		cmd, err = wire.ParseCommand(c.payload, a.opts.Now())
-	}
-	ev.ID = cmd.ID
-	switch {
-	case c.retained:
-		err = wire.ErrRetained
-		// Clear it, so the broker does not replay it on every reconnect.
-		if perr := a.pub.Publish(ctx, a.opts.Scheme.Command(a.opts.ID, c.verb), nil, true); perr != nil {
-			a.opts.Log.Debug("clearing retained command", "err", perr)
-		}
-	case err == nil:
-		err = a.execute(ctx, c.verb, cmd, c.payload)
-	}
-	if err != nil {
+// command runs one admitted command and answers with an event: a refusal
+// names why, and nothing is executed.
+func (a *Agent) command(ctx context.Context, c inbox.Command) {
+	ev := wire.Event{V: 1, TS: a.opts.Now().Unix(), Type: "command", Verb: c.Verb, ID: c.Body.ID}
+	if err := a.execute(ctx, c); err != nil {
 		ev.Reason = err.Error()
-		a.opts.Log.Warn("command rejected", "verb", c.verb, "reason", err)
+		a.opts.Log.Warn("command rejected", "verb", c.Verb, "reason", err)
 	} else {
 		ev.OK = true
 	}
 	a.send(ctx, a.opts.Scheme.Event(a.opts.ID), ev, false)
 }
 
-func (a *Agent) execute(ctx context.Context, verb string, cmd wire.Command, payload []byte) error {
-	if v, err := power.ParseVerb(verb); err == nil {
-		return a.powerVerb(ctx, v, cmd.Force)
+func (a *Agent) execute(ctx context.Context, c inbox.Command) error {
+	if v, err := power.ParseVerb(c.Verb); err == nil {
+		return a.powerVerb(ctx, v, c.Body.Force)
 	}
-	switch verb {
+	switch c.Verb {
 	case "refresh":
 		a.cycle(ctx, true)
 		if a.refreshDisks != nil {
@@ -73,12 +64,12 @@ func (a *Agent) execute(ctx context.Context, verb string, cmd wire.Command, payl
 		}
 		return nil
 	case "keep_awake":
-		return a.keepAwake(ctx, payload)
+		return a.keepAwake(ctx, c.On)
 	case "wake-relay":
-		return a.relayWake(ctx, cmd)
+		return a.relayWake(ctx, c.Body)
 	}
-	if job, ok := strings.CutPrefix(verb, "run/"); ok {
-		return a.startJob(ctx, job, cmd)
+	if job, ok := strings.CutPrefix(c.Verb, "run/"); ok {
+		return a.startJob(ctx, job, c.Body)
 	}
-	return fmt.Errorf("%w %q", ErrUnknownVerb, verb)
+	return fmt.Errorf("%w %q", ErrUnknownVerb, c.Verb)
 }

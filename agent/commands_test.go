@@ -51,7 +51,7 @@ func TestPowerVerbs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := &powertest.Recorder{Offered: tt.offered, Inhibitor: tt.inhibitor}
 			a, pub := powerAgent(rec, tt.allow...)
-			a.command(ctx, command{verb: tt.verb, payload: []byte(tt.payload)})
+			deliver(ctx, a, command{verb: tt.verb, payload: []byte(tt.payload)})
 			if got := strings.Join(rec.Done, ","); got != tt.wantDone {
 				t.Errorf("done %q, want %q", got, tt.wantDone)
 			}
@@ -142,10 +142,10 @@ func TestJobs(t *testing.T) {
 			"broken": {Command: []string{"sh", "-c", "echo disk full >&2; exit 3"}, Timeout: time.Minute},
 		}
 	})
-	a.command(ctx, command{verb: "run/backup", payload: []byte(`{"id":"b1"}`)})
-	a.command(ctx, command{verb: "run/backup", payload: []byte("PRESS")}) // already running
-	a.command(ctx, command{verb: "run/rm-rf", payload: []byte("PRESS")})  // not in the config
-	a.command(ctx, command{verb: "run/broken", payload: []byte("PRESS")})
+	deliver(ctx, a, command{verb: "run/backup", payload: []byte(`{"id":"b1"}`)})
+	deliver(ctx, a, command{verb: "run/backup", payload: []byte("PRESS")}) // already running
+	deliver(ctx, a, command{verb: "run/rm-rf", payload: []byte("PRESS")})  // not in the config
+	deliver(ctx, a, command{verb: "run/broken", payload: []byte("PRESS")})
 	if got := a.jobs.runningJobs(); len(got) == 0 {
 		t.Error("a running job must keep the machine awake")
 	}
@@ -210,5 +210,33 @@ func TestRelayWake(t *testing.T) {
 		if err := a.relayWake(ctx, bad); !errors.Is(err, ErrRelay) {
 			t.Errorf("%+v: want ErrRelay, got %v", bad, err)
 		}
+	}
+}
+
+// TestStateListsWhatIsAllowed: the state says which power verbs work
+// (allowed and offered) and which jobs exist, so HA shows only working
+// buttons; with nothing allowed both lists are empty, not absent.
+func TestStateListsWhatIsAllowed(t *testing.T) {
+	ctx := context.Background()
+	rec := &powertest.Recorder{Offered: map[power.Verb]bool{power.Sleep: true, power.Reboot: true}}
+	now := hosttest.Start
+	a, pub := newTestAgent(hosttest.NewFake(), &now, func(c *config.Agent, d *Deps) {
+		c.Power.Allow, d.Power = []string{"sleep", "shutdown"}, rec
+		c.Jobs = map[string]config.Job{"backup": {Command: []string{"true"}}, "scrub": {Command: []string{"true"}}}
+	})
+	a.publishAll(ctx) // the first state, as on connect
+	var st wire.State
+	for _, m := range pub.take() {
+		if m.Topic == topic.Default().State(testID) {
+			st, _ = wire.DecodeState(m.Payload)
+		}
+	}
+	if strings.Join(st.Allowed.Power, ",") != "sleep" || strings.Join(st.Allowed.Jobs, ",") != "backup,scrub" {
+		t.Errorf("allowed %+v, want power [sleep] and jobs [backup scrub]", st.Allowed)
+	}
+	b, _ := newTestAgent(hosttest.NewFake(), &now)
+	b.publishAll(ctx)
+	if js, _ := json.Marshal(b.read.cur.Allowed); string(js) != `{"power":[],"jobs":[]}` {
+		t.Errorf("nothing allowed: %s", js)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -61,7 +62,8 @@ type Agent struct {
 	pub      publisher
 	sub      subscriber // nil: no claim on start (tests without a broker)
 	claimed  bool
-	commands chan command
+	commands chan inbox.Command
+	inbox    *inbox.Inbox
 	announce chan struct{}
 
 	read  readings
@@ -83,7 +85,7 @@ func newAgent(cfg config.Agent, id string, d Deps, pub publisher) *Agent {
 			Scheme: cfg.MQTT.Scheme(), Log: d.Log, Now: d.Now, Trim: d.Trim, Machine: d.Machine, TakeOver: cfg.Device.TakeOver},
 		host:     d.Collectors.Host,
 		pub:      pub,
-		commands: make(chan command, 64),
+		commands: make(chan inbox.Command, 64),
 		announce: make(chan struct{}, 1),
 		power:    powerVerbs{backend: d.Power, allow: cfg.Power.Allow},
 		jobs:     newJobs(cfg.Jobs),
@@ -92,6 +94,7 @@ func newAgent(cfg config.Agent, id string, d Deps, pub publisher) *Agent {
 	if d.Collectors.Net != nil {
 		a.net = &netIdentity{read: d.Collectors.Net, relay: d.Relay}
 	}
+	a.inbox = a.newInbox()
 	return a
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/homefleet/homefleet/agent/collect/idle"
@@ -90,18 +89,11 @@ func (a *Agent) throughputReasons() []string {
 }
 
 // keepAwake handles HA's switch: ON or OFF.
-func (a *Agent) keepAwake(ctx context.Context, payload []byte) error {
+func (a *Agent) keepAwake(ctx context.Context, on bool) error {
 	if a.idle == nil {
 		return fmt.Errorf("%w \"keep_awake\" (idle checks are off)", ErrUnknownVerb)
 	}
-	switch strings.ToUpper(strings.TrimSpace(string(payload))) {
-	case "ON":
-		a.idle.keepAwake = true
-	case "OFF":
-		a.idle.keepAwake = false
-	default:
-		return fmt.Errorf("%w: keep_awake wants ON or OFF, got %.20q", wire.ErrMalformed, payload)
-	}
+	a.idle.keepAwake = on
 	a.idle.at = time.Time{} // re-evaluate now
 	a.cycle(ctx, true)
 	return nil

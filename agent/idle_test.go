@@ -68,12 +68,12 @@ func TestIdle(t *testing.T) {
 		t.Errorf("idle after the sessions ended: %+v", s.Idle)
 	}
 	// HA's keep-awake switch blocks idle at once.
-	a.command(ctx, command{verb: "keep_awake", payload: []byte("ON")})
+	deliver(ctx, a, command{verb: "keep_awake", payload: []byte("ON")})
 	s = lastState(t, rec.take())
 	if s.Idle.Idle || !s.Idle.KeepAwake || s.Idle.Reasons[0] != "keep-awake switch on" {
 		t.Errorf("keep awake: %+v", s.Idle)
 	}
-	a.command(ctx, command{verb: "keep_awake", payload: []byte("maybe")})
+	deliver(ctx, a, command{verb: "keep_awake", payload: []byte("maybe")})
 	msgs := rec.take()
 	var e wire.Event
 	_ = json.Unmarshal(msgs[len(msgs)-1].Payload, &e)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +31,15 @@ type jobs struct {
 // (cmd/run/<name>).
 func newJobs(defs map[string]config.Job) *jobs {
 	return &jobs{defs: defs, running: map[string]time.Time{}}
+}
+
+// names are the configured jobs, sorted.
+func (j *jobs) names() []string {
+	names := slices.Sorted(maps.Keys(j.defs))
+	if names == nil {
+		return []string{}
+	}
+	return names
 }
 
 // wait returns once every running job ended (they end with the agent's

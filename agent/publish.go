@@ -8,6 +8,7 @@ import (
 
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/wire"
 )
 
 // publishAll republishes discovery, state and the network identity.
@@ -55,6 +56,7 @@ func (a *Agent) publishDiscovery(ctx context.Context) {
 }
 
 func (a *Agent) publishState(ctx context.Context, now time.Time) {
+	a.read.cur.Allowed = wire.Allowed{Power: nonNil(a.power.offered), Jobs: a.jobs.names()} // as offered now
 	if a.send(ctx, a.opts.Scheme.State(a.opts.ID), a.read.cur, true) {
 		a.sent.state, a.sent.stateAt, a.sent.stateOK = a.read.cur, now, true
 	}

@@ -24,7 +24,9 @@ func fixedState(t testing.TB) wire.State {
 		t.Fatal(err)
 	}
 	f, _ := src.Facts(ctx)
-	return ToWire(s, f, "1.0.0")
+	st := ToWire(s, f, "1.0.0")
+	st.Allowed = wire.Allowed{Power: []string{"sleep"}, Jobs: []string{"backup"}} // set by the agent from its config
+	return st
 }
 
 func TestStateGolden(t *testing.T) {

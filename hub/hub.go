@@ -23,6 +23,7 @@ import (
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/hub/wake"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
@@ -84,6 +85,7 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 	closers = append(closers, st.Close)
 	infra = append(infra, service.Closer("store", st.Close))
 	var group *service.Group
+	var cmds *inbox.Inbox
 	clientID := mqttCfg.ClientID
 	if clientID == "" {
 		clientID = "homefleet-hub"
@@ -92,12 +94,18 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 	mc, err := mqttc.New(mqttc.Options{
 		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(topic.HubID),
 		Logger: log.With("component", "mqtt"), OnConnect: func() { group.Announce() },
+		Oversize: func(t string, n int) { cmds.Oversize(t, n) },
 	})
 	if err != nil {
 		return fail(fmt.Errorf("setting up mqtt: %w", err))
 	}
 	infra = append(infra, service.Func("mqtt", mc.Run))
 	env := feature.Env{Scheme: sc, Version: version, Log: log, Store: st, Session: mc, Now: time.Now}
+	var cmdService service.Service
+	cmds, cmdService = feature.NewCommands(env)
+	env.Commands = cmds
+	infra = append(infra, cmdService)
+	mc.Subscribe(sc.EveryCommand(), cmds.Handle)
 	features, err := features(ctx, env, cfg, o)
 	if err != nil {
 		return fail(err)

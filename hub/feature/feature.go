@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/hub/store"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -32,6 +34,18 @@ type Env struct {
 	Store   *store.Store
 	Session Session
 	Now     func() time.Time // the hub's clock (tests fake it)
+	// Commands admits the hub's commands (homefleet/hub/cmd/..., and the
+	// Wake of any device): a feature registers its verbs with On in New.
+	Commands *inbox.Inbox
+}
+
+// NewCommands is the hub's command inbox, publishing refusals as events
+// on the device's event topic; run it with the returned service.
+func NewCommands(e Env) (*inbox.Inbox, service.Service) {
+	in := inbox.New(inbox.Options{Scheme: e.Scheme, Log: e.Log.With("component", "commands"), Now: e.Now, Devices: []string{topic.HubID}})
+	return in, in.Service(func(ctx context.Context, device string, ev wire.Event) {
+		e.Send(ctx, e.Scheme.Event(device), ev, false)
+	})
 }
 
 // Named returns a copy of e whose logger names the component.

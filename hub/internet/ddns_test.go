@@ -88,7 +88,9 @@ func TestRecheckOnNetworkChange(t *testing.T) {
 	cfg.SetDefaults()
 	cfg.PublicIP.Interval = time.Hour
 	log, _ := testbroker.Logger(t)
-	in, err := New(context.Background(), feature.Env{Scheme: topic.Default(), Log: log, Store: st, Session: nopSession{}}, cfg)
+	env := feature.Env{Scheme: topic.Default(), Log: log, Store: st, Session: nopSession{}}
+	env.Commands, _ = feature.NewCommands(env)
+	in, err := New(context.Background(), env, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/homefleet/homefleet/hub/internet/ddns/providers"
 	"github.com/homefleet/homefleet/hub/internet/ipwatch"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -80,7 +81,7 @@ func New(ctx context.Context, env feature.Env, cfg config.Hub) (*Service, error)
 	if in.Enabled() {
 		sc := env.Scheme
 		env.Session.Subscribe(sc.AllNet(), in.handleNet)
-		env.Session.Subscribe(sc.Commands(topic.HubID), in.handleCommand)
+		env.Commands.On(topic.HubID, "ddns_update", inbox.Press, func(inbox.Command) error { return in.queue(forceMsg{}) })
 	}
 	return in, nil
 }
@@ -157,13 +158,6 @@ func (in *Service) handleNet(t string, payload []byte, _ bool) error {
 		return err
 	}
 	return in.queue(agentV6{dev, StableGlobalIPv6(doc)})
-}
-
-func (in *Service) handleCommand(t string, _ []byte, retained bool) error {
-	if verb, ok := in.env.Scheme.ParseCommand(topic.HubID, t); ok && verb == "ddns_update" && !retained {
-		return in.queue(forceMsg{})
-	}
-	return nil
 }
 
 func (in *Service) queue(m any) error {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -40,11 +40,6 @@ type idleMsg struct {
 type eventMsg struct {
 	device string
 	ev     wire.Event
-}
-
-type schedCmd struct {
-	verb    string
-	payload []byte
 }
 
 type statusMsg struct {
@@ -84,7 +79,11 @@ func New(ctx context.Context, env feature.Env, cfgs []config.Schedule) (*Service
 		env.Session.Subscribe(sc.AllStatus(), s.handleStatus)
 		env.Session.Subscribe(sc.AllStates(), s.handleState)
 		env.Session.Subscribe(sc.AllEvents(), s.handleEvent)
-		env.Session.Subscribe(sc.Commands(topic.HubID), s.handleCommand)
+		for _, it := range s.items {
+			name := topic.ID(it.cfg.Name)
+			env.Commands.On(topic.HubID, "schedule_"+name, inbox.Switch, s.handleCommand)
+			env.Commands.On(topic.HubID, "run_now_"+name, inbox.Press, s.handleCommand)
+		}
 	}
 	return s, nil
 }
@@ -131,13 +130,8 @@ func (s *Service) handleEvent(t string, payload []byte, _ bool) error {
 	return nil
 }
 
-func (s *Service) handleCommand(t string, payload []byte, retained bool) error {
-	verb, ok := s.env.Scheme.ParseCommand(topic.HubID, t)
-	if !ok || retained || len(payload) == 0 {
-		return nil
-	}
-	return s.queue(schedCmd{verb, payload})
-}
+// handleCommand queues an admitted command (the hub's inbox checked it).
+func (s *Service) handleCommand(c inbox.Command) error { return s.queue(c) }
 
 // Run fires schedules until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
@@ -173,17 +167,16 @@ func (s *Service) handle(ctx context.Context, m any) {
 		s.tick(ctx)
 	case eventMsg:
 		s.jobDone(ctx, m)
-	case schedCmd:
+	case inbox.Command:
 		s.command(ctx, m)
 	}
 }
 
-func (s *Service) command(ctx context.Context, m schedCmd) {
+func (s *Service) command(ctx context.Context, m inbox.Command) {
 	for _, it := range s.items {
-		switch m.verb {
+		switch m.Verb {
 		case "schedule_" + topic.ID(it.cfg.Name):
-			on := strings.EqualFold(strings.TrimSpace(string(m.payload)), "ON")
-			it.state.Enabled = on
+			it.state.Enabled = m.On
 			s.save(ctx, it)
 			s.publishState(ctx, it)
 		case "run_now_" + topic.ID(it.cfg.Name):

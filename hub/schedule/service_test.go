@@ -14,6 +14,7 @@ import (
 	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -67,6 +68,7 @@ func newTestScheduler(t *testing.T, st *store.Store, clock *fakeClock, cfgs ...c
 	}
 	pub := &pubRecorder{}
 	env := feature.Env{Scheme: topic.Default(), Version: "1.0.0", Log: slog.New(slog.DiscardHandler), Store: st, Session: pub, Now: clock.now}
+	env.Commands, _ = feature.NewCommands(env)
 	s, err := New(context.Background(), env, h.Schedules)
 	if err != nil {
 		t.Fatal(err)
@@ -221,14 +223,14 @@ func TestScheduleSwitchPersisted(t *testing.T) {
 	ctx := context.Background()
 	st, clock := onStore(t, "2026-06-02 02:00")
 	s, _ := newTestScheduler(t, st, clock, nightly)
-	s.handle(ctx, schedCmd{"schedule_nightly", []byte("OFF")})
+	s.handle(ctx, inbox.Command{Verb: "schedule_nightly", On: false})
 	s2, pub := newTestScheduler(t, st, clock, nightly) // after a restart
 	clock.t = at("2026-06-02 03:00")
 	s2.tick(ctx)
 	if n := len(pub.topics("homefleet/nas/cmd")); n != 0 {
 		t.Errorf("a disabled schedule ran")
 	}
-	s2.handle(ctx, schedCmd{"run_now_nightly", []byte("PRESS")})
+	s2.handle(ctx, inbox.Command{Verb: "run_now_nightly"})
 	if n := len(pub.topics("homefleet/nas/cmd/wake")); n != 1 {
 		t.Errorf("run now must run even when disabled: %d", n)
 	}

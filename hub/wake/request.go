@@ -15,14 +15,6 @@ func (w *Service) request(ctx context.Context, r wakeReq) {
 		w.env.Log.Warn("wake refused", "device", r.device, "reason", err)
 		w.event(ctx, r.device, wire.Event{OK: false, Reason: err.Error()})
 	}
-	if r.retained {
-		reject(wire.ErrRetained) // the fleet feature clears it
-		return
-	}
-	if _, err := wire.ParseCommand(r.payload, w.env.Now()); err != nil {
-		reject(err)
-		return
-	}
 	t := w.targets[r.device]
 	if t == nil || len(t.macs) == 0 {
 		reject(fmt.Errorf("%w for %q: its agent never published %s; add it to wake.targets", ErrNoTarget, r.device, w.env.Scheme.Net(r.device)))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/netid"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -54,9 +55,7 @@ type pendingWake struct {
 }
 
 type wakeReq struct {
-	device   string
-	payload  []byte
-	retained bool
+	device string
 }
 
 type statusMsg struct {
@@ -122,7 +121,7 @@ func New(ctx context.Context, env feature.Env, cfg config.Wake, o Options) (*Ser
 	sc := env.Scheme
 	env.Session.Subscribe(sc.AllNet(), w.handleNet)
 	env.Session.Subscribe(sc.AllStatus(), w.handleStatus)
-	env.Session.Subscribe(sc.AllCommands("wake"), w.handleWake)
+	env.Commands.On("+", "wake", inbox.Press, w.handleWake)
 	return w, nil
 }
 
@@ -140,12 +139,9 @@ func (w *Service) handleNet(t string, payload []byte, _ bool) error {
 	return service.Enqueue(w.netMsgs, netMsg{dev, doc}, "network identity of "+dev)
 }
 
-func (w *Service) handleWake(t string, payload []byte, retained bool) error {
-	dev, ok := w.env.Scheme.ParseDevice(t)
-	if !ok || len(payload) == 0 { // empty: a retained command being cleared
-		return nil
-	}
-	return service.Enqueue(w.reqs, wakeReq{dev, payload, retained}, "wake request for "+dev)
+// handleWake queues an admitted Wake press (the hub's inbox checked it).
+func (w *Service) handleWake(c inbox.Command) error {
+	return service.Enqueue(w.reqs, wakeReq{c.Device}, "wake request for "+c.Device)
 }
 
 // handleStatus hears every availability message (the confirmation).

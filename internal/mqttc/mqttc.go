@@ -32,6 +32,11 @@ const QoS = 1
 // at-most-once delivery to us loses nothing that matters.
 const SubscribeQoS = 0
 
+// MaxPayload is the largest message handed to a handler: a bigger one is
+// dropped unread (logged, and reported through Options.Oversize), so a
+// 1 MiB payload on a state or command topic is never parsed.
+const MaxPayload = 64 << 10
+
 // Sentinel errors.
 var (
 	ErrNotConnected = errors.New("not connected to the broker")
@@ -58,6 +63,9 @@ type Options struct {
 	// birth message is out and subscriptions are restored. Keep it short:
 	// signal your own loop to republish.
 	OnConnect func()
+	// Oversize hears of every message dropped for exceeding MaxPayload
+	// (the command inbox turns one on a command topic into an event).
+	Oversize func(topic string, size int)
 }
 
 // Client is a long-lived MQTT session. Create with New, register
@@ -72,6 +80,8 @@ type Client struct {
 	mu   sync.Mutex
 	subs map[string][]Handler // several handlers may share a filter
 	bad  badLog
+	// lastOversize is the last message dropped for its size.
+	lastOversize paho.Message
 }
 
 // New builds a client; nothing connects until Run.

@@ -151,6 +151,19 @@ func (c *Client) afterConnect(ctx context.Context) {
 
 func (c *Client) subscribe(filter string) {
 	tok := c.client.Subscribe(filter, SubscribeQoS, func(_ paho.Client, m paho.Message) {
+		if n := len(m.Payload()); n > MaxPayload {
+			c.mu.Lock()
+			again := c.lastOversize == m // one message, several matching filters: report it once
+			c.lastOversize = m
+			c.mu.Unlock()
+			if !again {
+				c.bad.report(c.log, m.Topic(), fmt.Errorf("payload of %d bytes is over the %d-byte limit: dropped unread", n, MaxPayload))
+				if c.opts.Oversize != nil {
+					c.opts.Oversize(m.Topic(), n)
+				}
+			}
+			return
+		}
 		c.mu.Lock()
 		hs := c.subs[filter]
 		c.mu.Unlock()

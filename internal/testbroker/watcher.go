@@ -98,6 +98,19 @@ func (w *Watcher) Publish(t testing.TB, topic string, payload []byte, retained b
 	}
 }
 
+// Flood sends payload to topic n times as fast as the connection takes
+// them (QoS 0, no acknowledgement to wait for), like a stuck button.
+func (w *Watcher) Flood(t testing.TB, topic string, payload []byte, n int) {
+	t.Helper()
+	var last paho.Token
+	for range n {
+		last = w.client.Publish(topic, 0, false, payload)
+	}
+	if last != nil && (!last.WaitTimeout(10*time.Second) || last.Error() != nil) {
+		t.Fatalf("flooding %s: %v", topic, last.Error())
+	}
+}
+
 // Latest returns the last message on topic.
 func (w *Watcher) Latest(topic string) (Message, bool) {
 	w.mu.Lock()

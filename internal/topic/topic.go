@@ -222,6 +222,16 @@ func (s Scheme) ParseStatus(t string) (device string, ok bool) {
 	return device, true
 }
 
+// ParseAnyCommand returns the device and verb of any command topic.
+func (s Scheme) ParseAnyCommand(t string) (device, verb string, ok bool) {
+	device, ok = s.ParseDevice(t)
+	if !ok {
+		return "", "", false
+	}
+	verb, ok = s.ParseCommand(device, t)
+	return device, verb, ok
+}
+
 // ParseCommand returns the verb of a command topic of device, built by Command.
 func (s Scheme) ParseCommand(device, t string) (verb string, ok bool) {
 	verb, ok = strings.CutPrefix(t, s.dev(device, "cmd")+"/")

@@ -66,6 +66,9 @@ type Event struct {
 	ID     string `json:"id,omitempty"`
 	OK     bool   `json:"ok"`
 	Reason string `json:"reason,omitempty"`
+	// Count is how many refusals of the same kind one event stands for
+	// (a flood is reported once a second, counted).
+	Count int `json:"count,omitempty"`
 	// LatencyMS is set on wake results: from the Wake press to online.
 	LatencyMS int64 `json:"latency_ms,omitempty"`
 }

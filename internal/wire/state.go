@@ -38,8 +38,17 @@ type State struct {
 	Net  map[string]NetIO   `json:"net,omitempty"`
 	Temp map[string]float64 `json:"temp,omitempty"` // °C
 
-	Facts Facts `json:"facts"`
-	Idle  *Idle `json:"idle,omitempty"`
+	Facts   Facts   `json:"facts"`
+	Idle    *Idle   `json:"idle,omitempty"`
+	Allowed Allowed `json:"allowed"`
+}
+
+// Allowed is what this agent will do when asked: the power verbs its
+// config allows and the OS offers (HA shows only those buttons), and the
+// jobs its config defines. Anything else is refused with an event.
+type Allowed struct {
+	Power []string `json:"power"`
+	Jobs  []string `json:"jobs"`
 }
 
 // Idle is the activity verdict (absent until the first check ran, which

@@ -11,6 +11,7 @@ import (
 	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/testbroker"
@@ -46,19 +47,26 @@ func Start(t testing.TB, brokerURL string, o Options, build func(feature.Env) ([
 	cfg.SetDefaults()
 	log, _ := testbroker.Logger(t)
 	var group *service.Group
+	var cmds *inbox.Inbox
 	mc, err := mqttc.New(mqttc.Options{MQTT: cfg.MQTT, ClientID: "hub-" + t.Name(), StatusTopic: cfg.MQTT.Scheme().Status(topic.HubID),
-		Logger: log, OnConnect: func() { group.Announce() }})
+		Logger: log, OnConnect: func() { group.Announce() }, Oversize: func(tp string, n int) { cmds.Oversize(tp, n) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := feature.Env{Scheme: cfg.MQTT.Scheme(), Version: "1.0.0", Log: log, Store: st, Session: mc, Now: o.Now}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	cmds, cmdService := feature.NewCommands(env)
+	env.Commands = cmds
+	mc.Subscribe(env.Scheme.EveryCommand(), cmds.Handle)
 	svcs, err := build(env)
 	if err != nil {
 		_ = st.Close()
 		t.Fatal(err)
 	}
 	mc.Subscribe(env.Scheme.HAStatus(), func(t string, p []byte, r bool) error { return group.HABirth(time.Second)(t, p, r) })
-	group = service.NewGroup(log, append([]service.Service{service.Closer("store", st.Close), service.Func("mqtt", mc.Run)}, svcs...)...)
+	group = service.NewGroup(log, append([]service.Service{service.Closer("store", st.Close), service.Func("mqtt", mc.Run), cmdService}, svcs...)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Running{Env: env, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- group.Run(ctx) }()
