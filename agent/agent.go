@@ -20,6 +20,7 @@ import (
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/probe"
+	"github.com/homefleet/homefleet/internal/secret"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/wol"
 )
@@ -77,7 +78,8 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 	if name == "" {
 		name, _ = os.Hostname()
 	}
-	d.Log = d.Log.With("device", id, "name", name) // every line names the device as MQTT and HA know it
+	red := secret.New(config.Secrets(cfg)...)
+	d.Log = slog.New(red.Handler(d.Log.Handler())).With("device", id, "name", name) // every line names the device as MQTT and HA know it
 	sc := cfg.MQTT.Scheme()
 	clientID := cfg.MQTT.ClientID
 	if clientID == "" {
@@ -93,7 +95,7 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 	if err != nil {
 		return fmt.Errorf("setting up mqtt: %w", err)
 	}
-	a, disks, probes := build(cfg, id, d, mc)
+	a, disks, probes := build(cfg, id, d, red.Publisher(mc))
 	a.power.reconnect, a.sub = mc.Reconnect, mc
 	parts := []service.Service{service.Func("mqtt", mc.Run), a, a.inbox.Service(a.publishRefusal)}
 	if disks != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/homefleet/homefleet/internal/access"
 	"github.com/homefleet/homefleet/internal/broker"
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/secret"
 	"github.com/homefleet/homefleet/internal/topic"
 )
 
@@ -20,7 +21,7 @@ import (
 // hub's session with it. A listener other machines can reach requires
 // logins: the missing ones are generated into logins.file, and the log
 // says where they are and what to enter in HA, never a password.
-func startEmbedded(cfg config.Hub, log *slog.Logger) (*broker.Broker, config.MQTT, error) {
+func startEmbedded(cfg config.Hub, log *slog.Logger, red *secret.Redactor) (*broker.Broker, config.MQTT, error) {
 	m := cfg.MQTT
 	opts := broker.Options{Listen: cfg.Broker.Listen, Scheme: m.Scheme(), Logger: quietBroker(log)}
 	var hubLogin access.Login
@@ -31,6 +32,9 @@ func startEmbedded(cfg config.Hub, log *slog.Logger) (*broker.Broker, config.MQT
 		}
 		if len(created) > 0 {
 			log.Info("generated broker logins", "file", cfg.Logins.File, "logins", created)
+		}
+		for _, l := range logins {
+			red.Add(l.Password)
 		}
 		hubLogin, _ = access.Find(logins, topic.HubID)
 		opts.Credentials = cfg.Logins.File

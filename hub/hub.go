@@ -25,6 +25,7 @@ import (
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/secret"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
 )
@@ -62,9 +63,11 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 		return nil, fmt.Errorf("starting hub: %w", err)
 	}
 	h := &Hub{done: make(chan error, 1)}
+	red := secret.New(config.Secrets(cfg)...) // and the broker logins, once known
+	log = slog.New(red.Handler(log.Handler()))
 	mqttCfg := cfg.MQTT
 	if cfg.Embedded() {
-		b, m, err := startEmbedded(cfg, log)
+		b, m, err := startEmbedded(cfg, log, red)
 		if err != nil {
 			return fail(err)
 		}
@@ -82,6 +85,7 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 	if err != nil {
 		return fail(err)
 	}
+	st.Redact(red)
 	closers = append(closers, st.Close)
 	infra = append(infra, service.Closer("store", st.Close))
 	var group *service.Group
@@ -100,7 +104,7 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 		return fail(fmt.Errorf("setting up mqtt: %w", err))
 	}
 	infra = append(infra, service.Func("mqtt", mc.Run))
-	env := feature.Env{Scheme: sc, Version: version, Log: log, Store: st, Session: mc, Now: time.Now}
+	env := feature.Env{Scheme: sc, Version: version, Log: log, Store: st, Session: feature.Redacted(mc, red), Now: time.Now}
 	var cmdService service.Service
 	cmds, cmdService = feature.NewCommands(env)
 	env.Commands = cmds

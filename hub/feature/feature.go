@@ -15,6 +15,7 @@ import (
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/internal/inbox"
 	"github.com/homefleet/homefleet/internal/mqttc"
+	"github.com/homefleet/homefleet/internal/secret"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
@@ -24,6 +25,19 @@ import (
 type Session interface {
 	Publish(ctx context.Context, topic string, payload []byte, retain bool) error
 	Subscribe(filter string, h mqttc.Handler)
+}
+
+// Redacted is s with r's secrets masked in every payload it publishes
+// (an error in a DDNS record's state quoting a reply that echoed a token).
+func Redacted(s Session, r *secret.Redactor) Session { return redacted{s, r} }
+
+type redacted struct {
+	Session
+	r *secret.Redactor
+}
+
+func (s redacted) Publish(ctx context.Context, topic string, payload []byte, retain bool) error {
+	return s.Session.Publish(ctx, topic, s.r.Bytes(payload), retain) //nolint:wrapcheck // the session's own error
 }
 
 // Env is what a feature is built from.

@@ -19,7 +19,7 @@ func (s *Store) SaveDoc(ctx context.Context, ns, key string, doc []byte) error {
 		return fmt.Errorf("%w: docs table: %w", ErrStore, err)
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO docs (ns, key, doc) VALUES (?, ?, ?)
-		ON CONFLICT(ns, key) DO UPDATE SET doc = excluded.doc`, ns, key, string(doc))
+		ON CONFLICT(ns, key) DO UPDATE SET doc = excluded.doc`, ns, key, string(s.redact.Bytes(doc)))
 	if err != nil {
 		return fmt.Errorf("%w: saving %s/%s: %w", ErrStore, ns, key, err)
 	}

@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 
 	"github.com/homefleet/homefleet/hub/predict"
+	"github.com/homefleet/homefleet/internal/secret"
 	"github.com/homefleet/homefleet/internal/smartattr"
 )
 
@@ -23,7 +24,13 @@ var ErrStore = errors.New("history store")
 // Store is the hub's history database.
 type Store struct {
 	db *sql.DB
+	// redact masks known secrets in every text document written (an
+	// error quoting a provider's reply); nil masks nothing.
+	redact *secret.Redactor
 }
+
+// Redact makes the store mask r's secrets in what it writes.
+func (s *Store) Redact(r *secret.Redactor) { s.redact = r }
 
 // Reading is one stored SMART observation of a disk.
 type Reading struct {
@@ -273,7 +280,7 @@ func (s *Store) SaveWakeTarget(ctx context.Context, device string, netDoc []byte
 		return fmt.Errorf("%w: wake table: %w", ErrStore, err)
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO wake_targets (device, net) VALUES (?, ?)
-		ON CONFLICT(device) DO UPDATE SET net = excluded.net`, device, string(netDoc))
+		ON CONFLICT(device) DO UPDATE SET net = excluded.net`, device, string(s.redact.Bytes(netDoc)))
 	if err != nil {
 		return fmt.Errorf("%w: saving wake target %s: %w", ErrStore, device, err)
 	}

@@ -204,11 +204,11 @@ func setScalar(fv reflect.Value, raw string) error {
 }
 
 // redactedYAML marshals cfg with every `secret:"true"` field that is set
-// replaced by "REDACTED".
+// (and every secret DDNS setting) replaced by REDACTED.
 func redactedYAML(cfg any) string {
 	v := reflect.New(reflect.TypeOf(cfg)).Elem()
 	v.Set(reflect.ValueOf(cfg))
-	redact(v)
+	eachSecret(v, func(string) string { return "REDACTED" })
 	b, err := yaml.Marshal(v.Interface())
 	if err != nil {
 		return fmt.Sprintf("<config: %v>", err)
@@ -216,27 +216,39 @@ func redactedYAML(cfg any) string {
 	return string(b)
 }
 
-func redact(v reflect.Value) {
+// Secrets lists every secret value set in cfg (a Hub or an Agent), for
+// internal/secret to keep out of logs, events and the store.
+func Secrets(cfg any) []string {
+	v := reflect.New(reflect.TypeOf(cfg)).Elem()
+	v.Set(reflect.ValueOf(cfg))
+	var out []string
+	eachSecret(v, func(s string) string { out = append(out, s); return s })
+	return out
+}
+
+// eachSecret replaces every set secret string s of v (a struct, changed
+// in place; slices and maps are copied first) by f(s).
+func eachSecret(v reflect.Value, f func(string) string) {
 	t := v.Type()
 	for i := range t.NumField() {
 		fv := v.Field(i)
 		switch {
 		case fv.Kind() == reflect.Struct:
-			redact(fv)
+			eachSecret(fv, f)
 		case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Struct:
 			c := reflect.MakeSlice(fv.Type(), fv.Len(), fv.Len()) // a copy: never write through to the caller's slice
 			reflect.Copy(c, fv)
 			for j := range c.Len() {
-				redact(c.Index(j))
+				eachSecret(c.Index(j), f)
 			}
 			fv.Set(c)
 		case t.Field(i).Tag.Get("secret") == "true" && fv.Kind() == reflect.String && fv.String() != "":
-			fv.SetString("REDACTED")
+			fv.SetString(f(fv.String()))
 		case fv.Kind() == reflect.Map && fv.Type() == reflect.TypeFor[map[string]any]() && !fv.IsNil():
 			m := maps.Clone(fv.Interface().(map[string]any)) //nolint:forcetypeassert // checked above
 			for k := range m {
-				if SecretSetting(k) && m[k] != "" {
-					m[k] = "REDACTED"
+				if s, ok := m[k].(string); ok && SecretSetting(k) && s != "" {
+					m[k] = f(s)
 				}
 			}
 			fv.Set(reflect.ValueOf(m))
