@@ -41,6 +41,7 @@ type Deps struct {
 	Now        func() time.Time // nil: time.Now
 	Trim       func()           // runs after start-up and each heartbeat, to give memory back (nil: none)
 	Machine    string           // this machine's fingerprint ("": Fingerprint())
+	Supervisor service.Supervisor // told when the agent is up and that its loop turns (nil: nothing watches)
 }
 
 func (d *Deps) defaults(cfg config.Agent) {
@@ -62,6 +63,9 @@ func (d *Deps) defaults(cfg config.Agent) {
 	}
 	if d.Machine == "" {
 		d.Machine = Fingerprint()
+	}
+	if d.Supervisor == nil {
+		d.Supervisor = service.Unsupervised{}
 	}
 }
 

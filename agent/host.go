@@ -65,6 +65,7 @@ type Agent struct {
 	commands chan inbox.Command
 	inbox    *inbox.Inbox
 	announce chan struct{}
+	super    service.Supervisor
 
 	read  readings
 	sent  sent
@@ -87,6 +88,7 @@ func newAgent(cfg config.Agent, id string, d Deps, pub publisher) *Agent {
 		pub:      pub,
 		commands: make(chan inbox.Command, 64),
 		announce: make(chan struct{}, 1),
+		super:    d.Supervisor,
 		power:    powerVerbs{backend: d.Power, allow: cfg.Power.Allow},
 		jobs:     newJobs(cfg.Jobs),
 		idle:     newIdle(d.Collectors.Idle, cfg.Idle),
@@ -110,11 +112,15 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer a.jobs.wait()
 	tick := time.NewTicker(a.opts.Interval)
 	defer tick.Stop()
+	watchdog, stop := service.Watchdog(a.super)
+	defer stop()
 	a.collect(ctx) // publishing waits for the connection (Announce)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-watchdog:
+			a.super.Alive() // from this loop: a hung cycle stops the pings
 		case <-tick.C:
 			a.noticeResume(ctx)
 			a.cycle(ctx, false)
@@ -126,6 +132,9 @@ func (a *Agent) Run(ctx context.Context) error {
 				a.claimed = true
 			}
 			a.publishAll(ctx)
+			if a.sent.discOK {
+				a.super.Ready()
+			}
 			if a.opts.Trim != nil {
 				a.opts.Trim() // start-up work is done: give its memory back
 			}

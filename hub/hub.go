@@ -7,6 +7,7 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,7 +44,8 @@ type Hub struct {
 
 // Options replace parts of the hub's environment (tests).
 type Options struct {
-	Wake wake.Options
+	Wake       wake.Options
+	Supervisor service.Supervisor // nil: nothing watches the hub
 }
 
 // Start brings the services up in order and returns once the broker (if
@@ -104,7 +106,8 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 		return fail(fmt.Errorf("setting up mqtt: %w", err))
 	}
 	infra = append(infra, service.Func("mqtt", mc.Run))
-	env := feature.Env{Scheme: sc, Version: version, Log: log, Store: st, Session: feature.Redacted(mc, red), Now: time.Now}
+	env := feature.Env{Scheme: sc, Version: version, Log: log, Store: st, Session: feature.Redacted(mc, red), Now: time.Now,
+		Supervisor: cmp.Or[service.Supervisor](o.Supervisor, service.Unsupervised{})}
 	var cmdService service.Service
 	cmds, cmdService = feature.NewCommands(env)
 	env.Commands = cmds

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,11 @@ import (
 
 func startHub(t *testing.T, cfg config.Hub) *Hub {
 	t.Helper()
+	return startHubWith(t, cfg, Options{})
+}
+
+func startHubWith(t *testing.T, cfg config.Hub, o Options) *Hub {
+	t.Helper()
 	if cfg.Store == "" {
 		cfg.Store = filepath.Join(t.TempDir(), "hub.db")
 	}
@@ -28,7 +34,7 @@ func startHub(t *testing.T, cfg config.Hub) *Hub {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h, err := Start(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler))
+	h, err := StartWith(ctx, cfg, "1.0.0", slog.New(slog.DiscardHandler), o)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -90,6 +96,40 @@ func TestHubExternalBroker(t *testing.T) {
 	w := testbroker.Watch(t, b.URL(), "homefleet/#")
 	if !w.WaitFor(15*time.Second, func(w *testbroker.Watcher) bool { return w.Has(topic.Default().Status(topic.HubID), []byte("online")) }) {
 		t.Fatal("hub did not connect to the external broker")
+	}
+}
+
+// supervisor records what the hub tells systemd.
+type supervisor struct {
+	ready, alive  atomic.Int32
+	discoveryThen atomic.Bool
+	hasDiscovery  func() bool
+}
+
+func (s *supervisor) Ready() {
+	s.ready.Add(1)
+	s.discoveryThen.Store(s.hasDiscovery())
+}
+func (s *supervisor) Alive()                          { s.alive.Add(1) }
+func (s *supervisor) WatchdogInterval() time.Duration { return 5 * time.Millisecond }
+
+// TestHubReadyAfterItsDiscovery: READY=1 only once the hub's device is
+// announced at the broker; the fleet loop pings the watchdog.
+func TestHubReadyAfterItsDiscovery(t *testing.T) {
+	b := testbroker.Embedded(t)
+	w := testbroker.Watch(t, b.URL(), "homeassistant/#")
+	sc := topic.Default()
+	sup := &supervisor{hasDiscovery: func() bool {
+		w.Sync(t)
+		_, ok := w.Latest(sc.Discovery(topic.HubID))
+		return ok
+	}}
+	startHubWith(t, config.Hub{MQTT: config.MQTT{URL: b.URL()}}, Options{Supervisor: sup})
+	if !testbroker.Eventually(15*time.Second, func() bool { return sup.ready.Load() > 0 && sup.alive.Load() > 3 }) {
+		t.Fatalf("ready %d, pings %d", sup.ready.Load(), sup.alive.Load())
+	}
+	if !sup.discoveryThen.Load() {
+		t.Error("READY=1 came before the hub's discovery was at the broker")
 	}
 }
 

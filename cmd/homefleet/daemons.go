@@ -12,6 +12,7 @@ import (
 	"github.com/homefleet/homefleet/hub"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/memtrim"
+	"github.com/homefleet/homefleet/internal/systemd"
 )
 
 func runHub(ctx context.Context, args []string, e env) error {
@@ -19,7 +20,7 @@ func runHub(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	h, err := hub.Start(ctx, cfg, version, newLogger(e.stderr, cfg.Log))
+	h, err := hub.StartWith(ctx, cfg, version, newLogger(e.stderr, cfg.Log), hub.Options{Supervisor: systemd.FromEnv()})
 	if err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func runAgent(ctx context.Context, args []string, e env) error {
 	}
 	log := newLogger(e.stderr, cfg.Log)
 	tuneRuntime(e)
-	return agent.Run(ctx, cfg, agent.Deps{Version: version, Log: log, Trim: trimMemory})
+	return agent.Run(ctx, cfg, agent.Deps{Version: version, Log: log, Trim: trimMemory, Supervisor: systemd.FromEnv()})
 }
 
 // daemonConfig parses a daemon's flags (--config) and loads its config

@@ -51,6 +51,9 @@ type Env struct {
 	// Commands admits the hub's commands (homefleet/hub/cmd/..., and the
 	// Wake of any device): a feature registers its verbs with On in New.
 	Commands *inbox.Inbox
+	// Supervisor is told when the hub is up and, from the fleet loop, that
+	// the hub still turns (systemd's READY=1 and watchdog).
+	Supervisor service.Supervisor
 }
 
 // NewCommands is the hub's command inbox, publishing refusals as events

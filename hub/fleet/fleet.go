@@ -101,12 +101,18 @@ func (f *Service) snapshot() wire.HubState {
 // Run publishes until ctx ends.
 func (f *Service) Run(ctx context.Context) error {
 	sc := f.env.Scheme
+	watchdog, stop := service.Watchdog(f.env.Supervisor)
+	defer stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-watchdog:
+			f.env.Supervisor.Alive() // from this loop: a hung hub stops the pings
 		case <-f.resend:
-			f.env.Send(ctx, sc.Discovery(topic.HubID), discovery.HubPayload(topic.HubID, f.env.Version, sc), true)
+			if f.env.Send(ctx, sc.Discovery(topic.HubID), discovery.HubPayload(topic.HubID, f.env.Version, sc), true) {
+				f.env.Supervisor.Ready() // connected, the hub's device announced
+			}
 			f.env.Send(ctx, sc.State(topic.HubID), f.snapshot(), true)
 		case <-f.dirty:
 			f.env.Send(ctx, sc.State(topic.HubID), f.snapshot(), true)

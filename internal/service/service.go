@@ -27,6 +27,33 @@ type Announcer interface {
 	Announce()
 }
 
+// Supervisor is the service manager watching the process (systemd over
+// sd_notify; on a terminal, nothing): told once start-up finished (the
+// session is up and discovery published) and, from the main loop every
+// WatchdogInterval (0: never), that the loop still turns.
+type Supervisor interface {
+	Ready()
+	Alive()
+	WatchdogInterval() time.Duration
+}
+
+// Unsupervised is the Supervisor of a process nothing watches.
+type Unsupervised struct{}
+
+func (Unsupervised) Ready()                          {}
+func (Unsupervised) Alive()                          {}
+func (Unsupervised) WatchdogInterval() time.Duration { return 0 }
+
+// Watchdog is the channel a main loop selects on to call Alive: nil (never
+// ready) without a watchdog. Stop the ticker it returns with the loop.
+func Watchdog(s Supervisor) (<-chan time.Time, func()) {
+	if d := s.WatchdogInterval(); d > 0 {
+		t := time.NewTicker(d)
+		return t.C, t.Stop
+	}
+	return nil, func() {}
+}
+
 // Func adapts a function to a Service.
 func Func(name string, run func(ctx context.Context) error) Service { return funcService{name, run} }
 

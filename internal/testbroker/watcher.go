@@ -180,3 +180,14 @@ func (w *Watcher) Has(topic string, payload []byte) bool {
 	m, ok := w.Latest(topic)
 	return ok && (payload == nil || string(m.Payload) == string(payload))
 }
+
+// Eventually polls cond until it holds or bound passes (a bound on a
+// failing test, not a timing the test asserts).
+func Eventually(bound time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(bound); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
