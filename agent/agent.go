@@ -35,12 +35,12 @@ const haSpread = 5 * time.Second
 type Deps struct {
 	Version    string
 	Log        *slog.Logger
-	Collectors *Collectors      // nil: DefaultCollectors(cfg)
-	Power      power.Backend    // nil: this OS's (logind, Win32)
-	Relay      wol.Sender       // nil: UDP
-	Now        func() time.Time // nil: time.Now
-	Trim       func()           // runs after start-up and each heartbeat, to give memory back (nil: none)
-	Machine    string           // this machine's fingerprint ("": Fingerprint())
+	Collectors *Collectors        // nil: DefaultCollectors(cfg)
+	Power      power.Backend      // nil: this OS's (logind, Win32)
+	Relay      wol.Sender         // nil: UDP
+	Now        func() time.Time   // nil: time.Now
+	Trim       func()             // runs after start-up and each heartbeat, to give memory back (nil: none)
+	Machine    string             // this machine's fingerprint ("": Fingerprint())
 	Supervisor service.Supervisor // told when the agent is up and that its loop turns (nil: nothing watches)
 }
 
