@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -102,8 +104,30 @@ func runVersion(_ context.Context, args []string, e env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "homefleet %s %s/%s %s\n", version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	c, d := buildStamp()
+	fmt.Fprintf(e.stdout, "homefleet %s (commit %s, built %s) %s/%s %s\n", version, c, d, runtime.GOOS, runtime.GOARCH, runtime.Version())
 	return nil
+}
+
+// buildStamp is the commit and build date stamped by the linker, else
+// the VCS revision and commit time go build recorded ("unknown" for go
+// run and tests).
+func buildStamp() (rev, at string) {
+	rev, at = commit, date
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && rev == "":
+				rev = s.Value
+			case s.Key == "vcs.time" && at == "":
+				at = s.Value
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	return cmp.Or(rev, "unknown"), cmp.Or(at, "unknown")
 }
 
 func runSmart(ctx context.Context, args []string, e env) error {

@@ -10,8 +10,14 @@ import (
 	_ "time/tzdata" // schedules name IANA zones; a static binary on a box without tzdata still knows them
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = "dev" //nolint:gochecknoglobals // ldflags target
+// Stamped at build time (packaging/package.sh, task build):
+// -ldflags "-X main.version=1.2.3 -X main.commit=<sha> -X main.date=<RFC 3339>".
+// Unstamped, commit and date come from the VCS data go build records.
+var (
+	version = "dev" //nolint:gochecknoglobals // ldflags target
+	commit  = ""    //nolint:gochecknoglobals // ldflags target
+	date    = ""    //nolint:gochecknoglobals // ldflags target
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
