@@ -32,6 +32,9 @@ type Service struct {
 
 // New builds the fleet service and subscribes it to every status topic.
 func New(env feature.Env) *Service {
+	if env.Supervisor == nil {
+		env.Supervisor = service.Unsupervised{}
+	}
 	f := &Service{env: env.Named("fleet"), devices: map[string]string{}, names: map[string]string{}, dirty: make(chan struct{}, 1), resend: make(chan struct{}, 1), clear: make(chan string, 64)}
 	env.Session.Subscribe(env.Scheme.AllStatus(), f.handleStatus)
 	env.Session.Subscribe(env.Scheme.AllStates(), f.handleState)
