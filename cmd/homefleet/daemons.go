@@ -20,7 +20,7 @@ func runHub(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	h, err := hub.StartWith(ctx, cfg, version, newLogger(e.stderr, cfg.Log), hub.Options{Supervisor: systemd.FromEnv()})
+	h, err := hub.StartWith(ctx, cfg, version, e.logger(cfg.Log), hub.Options{Supervisor: systemd.FromEnv()})
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func runAgent(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(e.stderr, cfg.Log)
+	log := e.logger(cfg.Log)
 	tuneRuntime(e)
 	return agent.Run(ctx, cfg, agent.Deps{Version: version, Log: log, Trim: trimMemory, Supervisor: systemd.FromEnv()})
 }

@@ -36,7 +36,7 @@ func runDemo(ctx context.Context, args []string, e env) error {
 	if err := hcfg.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
 	}
-	log := newLogger(e.stderr, hcfg.Log)
+	log := e.logger(hcfg.Log)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	h, err := hub.Start(ctx, hcfg, version, log.With("role", "hub"))

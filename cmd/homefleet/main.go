@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/homefleet/homefleet/internal/winservice"
 	_ "time/tzdata" // schedules name IANA zones; a static binary on a box without tzdata still knows them
 )
 
@@ -20,6 +22,9 @@ var (
 )
 
 func main() {
+	if winservice.IsService() { // started by the Windows service control manager
+		os.Exit(serveService(os.Args[1:]))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
 	stop()

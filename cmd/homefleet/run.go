@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/winservice"
 )
 
 // Exit codes.
@@ -26,6 +27,7 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	lookup         config.LookupEnv
+	events         slog.Handler // also gets the daemons' log records (the Windows event log), or nil
 }
 
 type command struct {
@@ -45,6 +47,7 @@ func commands() []command {
 		{"wake", "send Wake-on-LAN magic packets for a MAC address", runWake},
 		{"smart", "print this machine's disks and their SMART health (--json for the published documents)", runSmart},
 		{"predict", "predict eval|fit: score the disk-failure predictor on the Backblaze history", runPredict},
+		{"service", "install|uninstall|start|stop|status [agent|hub]: the Windows services", runService},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -52,36 +55,49 @@ func commands() []command {
 var errUsage = errors.New("usage")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup config.LookupEnv) int {
-	e := env{stdout: stdout, stderr: stderr, lookup: lookup}
+	return runEnv(ctx, args, env{stdout: stdout, stderr: stderr, lookup: lookup})
+}
+
+// runEnv runs the command args name and maps its outcome to an exit code,
+// printing any error to e.stderr.
+func runEnv(ctx context.Context, args []string, e env) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stderr)
+		usage(e.stderr)
 		if len(args) == 0 {
 			return exitUsage
 		}
 		return exitOK
 	}
+	err := execute(ctx, args, e)
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.Is(err, errUnknownCommand):
+		fmt.Fprintf(e.stderr, "homefleet: %v\n\n", err)
+		usage(e.stderr)
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintf(e.stderr, "homefleet %s: cancelled\n", args[0])
+		return exitCancelled
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(e.stderr, "homefleet %s: %v\n", args[0], err)
+		return exitUsage
+	default:
+		fmt.Fprintf(e.stderr, "homefleet %s: %v\n", args[0], err)
+		return exitError
+	}
+}
+
+var errUnknownCommand = errors.New("unknown command")
+
+// execute runs the command args names.
+func execute(ctx context.Context, args []string, e env) error {
 	for _, c := range commands() {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(ctx, args[1:], e)
-		switch {
-		case err == nil, errors.Is(err, flag.ErrHelp):
-			return exitOK
-		case errors.Is(err, context.Canceled):
-			fmt.Fprintf(stderr, "homefleet %s: cancelled\n", c.name)
-			return exitCancelled
-		case errors.Is(err, errUsage):
-			fmt.Fprintf(stderr, "homefleet %s: %v\n", c.name, err)
-			return exitUsage
-		default:
-			fmt.Fprintf(stderr, "homefleet %s: %v\n", c.name, err)
-			return exitError
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], e)
 		}
 	}
-	fmt.Fprintf(stderr, "homefleet: unknown command %q\n\n", args[0])
-	usage(stderr)
-	return exitUsage
+	return fmt.Errorf("%w %q", errUnknownCommand, args[0])
 }
 
 func usage(w io.Writer) {
@@ -116,12 +132,18 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func newLogger(w io.Writer, l config.Log) *slog.Logger {
+// logger is a daemon's logger: to stderr at the configured level and
+// format, and to e.events when the process runs as a Windows service.
+func (e env) logger(l config.Log) *slog.Logger {
 	var lv slog.Level
 	_ = lv.UnmarshalText([]byte(strings.ToUpper(l.Level)))
 	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler = slog.NewTextHandler(e.stderr, opts)
 	if l.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(e.stderr, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	if e.events != nil {
+		h = winservice.Tee(h, e.events)
+	}
+	return slog.New(h)
 }
