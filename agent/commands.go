@@ -69,7 +69,11 @@ func (a *Agent) execute(ctx context.Context, c inbox.Command) error {
 		return a.relayWake(ctx, c.Body)
 	}
 	if job, ok := strings.CutPrefix(c.Verb, "run/"); ok {
-		return a.startJob(ctx, job, c.Body)
+		if err := a.startJob(ctx, job, c.Body); err != nil {
+			return err
+		}
+		a.publishState(ctx, a.opts.Now()) // HA shows it running now
+		return nil
 	}
 	return fmt.Errorf("%w %q", ErrUnknownVerb, c.Verb)
 }

@@ -7,6 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -238,5 +241,48 @@ func TestStateListsWhatIsAllowed(t *testing.T) {
 	b.publishAll(ctx)
 	if js, _ := json.Marshal(b.read.cur.Allowed); string(js) != `{"power":[],"jobs":[]}` {
 		t.Errorf("nothing allowed: %s", js)
+	}
+}
+
+// lastState is the running list of the last state the agent published.
+func lastRunning(t *testing.T, rec *recorder) []string {
+	t.Helper()
+	var st *wire.State
+	for _, m := range rec.take() {
+		if m.Topic == topic.Default().State(testID) {
+			st = &wire.State{}
+			if err := json.Unmarshal(m.Payload, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if st == nil {
+		t.Fatal("no state published")
+	}
+	return st.Running
+}
+
+// HA's "<job> running" sensor reads the state's running list: a started
+// job is in the state published at once, and its end wakes the main loop
+// to publish the state without it.
+func TestRunningJobsAreInTheState(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	now := time.Now()
+	release := filepath.Join(t.TempDir(), "release")
+	a, rec := newTestAgent(hosttest.NewFake(), &now, func(c *config.Agent, _ *Deps) {
+		c.Jobs = map[string]config.Job{"backup": {Command: []string{"sh", "-c", "while [ ! -e " + release + " ]; do sleep 0.02; done"}, Timeout: time.Minute}}
+	})
+	deliver(ctx, a, command{verb: "run/backup", payload: []byte("PRESS")})
+	if got := lastRunning(t, rec); !slices.Equal(got, []string{"backup"}) {
+		t.Fatalf("state while the job runs lists %q running, want [backup]", got)
+	}
+	if err := os.WriteFile(release, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	<-a.jobs.ended // what the main loop selects on
+	a.publishState(ctx, now)
+	if got := lastRunning(t, rec); got != nil {
+		t.Fatalf("state after the job lists %q running", got)
 	}
 }

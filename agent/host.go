@@ -140,6 +140,8 @@ func (a *Agent) Run(ctx context.Context) error {
 			}
 		case c := <-a.commands:
 			a.command(ctx, c)
+		case <-a.jobs.ended:
+			a.publishState(ctx, a.opts.Now())
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/internal/config"
+	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
@@ -25,12 +26,13 @@ type jobs struct {
 	mu      sync.Mutex
 	running map[string]time.Time
 	wg      sync.WaitGroup
+	ended   chan struct{} // a job ended: the main loop republishes the state
 }
 
 // newJobs lets the hub start the jobs of the agent's config by name
 // (cmd/run/<name>).
 func newJobs(defs map[string]config.Job) *jobs {
-	return &jobs{defs: defs, running: map[string]time.Time{}}
+	return &jobs{defs: defs, running: map[string]time.Time{}, ended: make(chan struct{}, 1)}
 }
 
 // names are the configured jobs, sorted.
@@ -55,6 +57,16 @@ func (j *jobs) runningJobs() []string {
 		out = append(out, "job "+name+" running")
 	}
 	return out
+}
+
+// runningNames are the jobs running now, sorted (nil when none).
+func (j *jobs) runningNames() []string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if len(j.running) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(j.running))
 }
 
 // startJob starts a configured job; its result is an event when it ends.
@@ -86,6 +98,7 @@ func (a *Agent) startJob(ctx context.Context, name string, cmd wire.Command) err
 		}
 		a.opts.Log.Info("job finished", "job", name, "ok", err == nil, "took", time.Since(start).Round(time.Second), "err", err)
 		a.send(ctx, a.opts.Scheme.Event(a.opts.ID), ev, false)
+		service.Nudge(j.ended)
 	}()
 	return nil
 }

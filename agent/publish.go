@@ -25,7 +25,7 @@ func (a *Agent) publishAll(ctx context.Context) {
 
 func (a *Agent) hostInfo() discovery.Host {
 	f := a.read.facts
-	return discovery.Host{ID: a.opts.ID, Name: a.DeviceName(), Model: discovery.Model(f.OS, runtime.GOOS, f.Arch), Version: a.opts.Version, Power: a.power.offered, Idle: a.idle != nil}
+	return discovery.Host{ID: a.opts.ID, Name: a.DeviceName(), Model: discovery.Model(f.OS, runtime.GOOS, f.Arch), Version: a.opts.Version, Power: a.power.offered, Idle: a.idle != nil, Jobs: a.jobs.names()}
 }
 
 // DeviceName is the HA device name: device.name, else the host name as
@@ -57,6 +57,7 @@ func (a *Agent) publishDiscovery(ctx context.Context) {
 
 func (a *Agent) publishState(ctx context.Context, now time.Time) {
 	a.read.cur.Allowed = wire.Allowed{Power: nonNil(a.power.offered), Jobs: a.jobs.names()} // as offered now
+	a.read.cur.Running = a.jobs.runningNames()
 	if a.send(ctx, a.opts.Scheme.State(a.opts.ID), a.read.cur, true) {
 		a.sent.state, a.sent.stateAt, a.sent.stateOK = a.read.cur, now, true
 	}

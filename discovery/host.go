@@ -23,6 +23,7 @@ type Host struct {
 	Version string   // agent version
 	Power   []string // power verbs offered as buttons (allowed and offered by the OS)
 	Idle    bool     // the agent decides idle (Idle, Idle for, Keep awake)
+	Jobs    []string // jobs of the agent's config: a Run button, a running sensor and finished/failed triggers each
 }
 
 // EntityPrefix is the object-id prefix of default_entity_id: the host
@@ -139,7 +140,31 @@ func HostPayload(h Host, s wire.State, sc topic.Scheme) Payload {
 		e.Platform, e.CommandTopic, e.PayloadPress = Button, sc.Command(h.ID, verb), "PRESS"
 		b.add(verb, e, "")
 	}
+	for _, job := range h.Jobs {
+		addJob(b, sc, h.ID, job)
+	}
 	return b.payload(h.device(), h.Version, sc.State(h.ID), sc.Status(h.ID))
+}
+
+// Job trigger types, fired from the agent's job events.
+const (
+	TriggerJobFinished = "job_finished"
+	TriggerJobFailed   = "job_failed"
+)
+
+// addJob adds a job's entities: Run <job> (cmd/run/<job>), <job> running
+// (from the state's running list) and the finished/failed device triggers
+// (from the job's event on the device's event topic).
+func addJob(b *builder, sc topic.Scheme, id, job string) {
+	key := "job_" + topic.Key(job)
+	b.add(key, Entity{Platform: Button, Name: "Run " + job, Icon: "mdi:play", CommandTopic: sc.RunJob(id, job), PayloadPress: "PRESS"}, "")
+	b.add(key+"_running", Entity{Platform: BinarySensor, Name: job + " running", DeviceClass: "running",
+		ValueTemplate: "{{ 'ON' if '" + job + "' in (value_json.running | default([])) else 'OFF' }}"}, "running")
+	for _, tr := range []string{TriggerJobFinished, TriggerJobFailed} {
+		b.cmps[key+"_"+strings.TrimPrefix(tr, "job_")] = Entity{Platform: Trigger, AutomationType: "trigger", Topic: sc.Event(id),
+			ValueTemplate: "{{ (('job_finished' if value_json.ok else 'job_failed') if value_json.type == 'job' and value_json.verb == 'run/" + job + "' else 'other') }}",
+			Type:          tr, Subtype: job, TriggerPayload: tr}
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -43,6 +43,7 @@ var docs = []struct {
 	{"trigger.golden.json", reflect.TypeFor[wire.Trigger](), func(t string) bool { return t == "homefleet/hub/publicip/trigger" }},
 	{"ddnsrecord.golden.json", reflect.TypeFor[wire.DDNSRecord](), func(t string) bool { return strings.HasPrefix(t, "homefleet/hub/ddns/") }},
 	{"probe.golden.json", reflect.TypeFor[wire.Probe](), func(t string) bool { return strings.Contains(t, "/probe/") }},
+	{"event.golden.json", reflect.TypeFor[wire.Event](), func(t string) bool { return strings.HasSuffix(t, "/event") }},
 }
 
 // TestTemplatesRenderForEveryPayload renders, with the real Jinja2, every

@@ -38,9 +38,10 @@ type State struct {
 	Net  map[string]NetIO   `json:"net,omitempty"`
 	Temp map[string]float64 `json:"temp,omitempty"` // °C
 
-	Facts   Facts   `json:"facts"`
-	Idle    *Idle   `json:"idle,omitempty"`
-	Allowed Allowed `json:"allowed"`
+	Facts   Facts    `json:"facts"`
+	Idle    *Idle    `json:"idle,omitempty"`
+	Allowed Allowed  `json:"allowed"`
+	Running []string `json:"running,omitempty"` // jobs running now, sorted
 }
 
 // Allowed is what this agent will do when asked: the power verbs its
