@@ -12,7 +12,7 @@ import (
 	"github.com/homefleet/homefleet/internal/wire"
 )
 
-var testHost = Host{ID: "3f9a1c2b7d4e", Name: "nas", Model: "Debian GNU/Linux 12 (linux/amd64)", Version: "1.0.0", Idle: true, Jobs: []string{"backup"}}
+var testHost = Host{ID: "3f9a1c2b7d4e", Name: "nas", Model: "Debian GNU/Linux 12 (linux/amd64)", Version: "1.0.0", Idle: true, Power: []string{"sleep"}, Jobs: []string{"backup"}}
 
 func p[T any](v T) *T { return &v }
 

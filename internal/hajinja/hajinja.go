@@ -49,8 +49,9 @@ for job in json.load(sys.stdin):
 json.dump(out, sys.stdout)
 `
 
-// Render renders every job in one run of python3.
-func Render(t testing.TB, jobs []Job) []Result {
+// python is Debian's python3 with jinja2, or the test is skipped through
+// the peer helper.
+func python(t testing.TB) string {
 	t.Helper()
 	py := "/usr/bin/python3" // Debian's, with python3-jinja2
 	if _, err := os.Stat(py); err != nil {
@@ -59,6 +60,13 @@ func Render(t testing.TB, jobs []Job) []Result {
 	if err := exec.Command(py, "-c", "import jinja2").Run(); err != nil {
 		peer.Missing(t, "python3 has no jinja2 (apt-get install python3-jinja2): %v", err)
 	}
+	return py
+}
+
+// Render renders every job in one run of python3.
+func Render(t testing.TB, jobs []Job) []Result {
+	t.Helper()
+	py := python(t)
 	in, err := json.Marshal(jobs)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +82,47 @@ func Render(t testing.TB, jobs []Job) []Result {
 	var res []Result
 	if err := json.Unmarshal(b, &res); err != nil || len(res) != len(jobs) {
 		t.Fatalf("jinja2 answered %d results for %d jobs: %v", len(res), len(jobs), err)
+	}
+	return res
+}
+
+// parseScript compiles each template without rendering it: HA's own
+// functions and filters (states, device_attr, regex_replace...) need not
+// exist for a syntax check.
+const parseScript = `
+import json, sys
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+env = ImmutableSandboxedEnvironment()
+out = []
+for tpl in json.load(sys.stdin):
+    try:
+        env.parse(tpl)
+        out.append("")
+    except Exception as e:
+        out.append(type(e).__name__ + ": " + str(e))
+json.dump(out, sys.stdout)
+`
+
+// Parse syntax-checks templates with Jinja2 and returns, for each, the
+// error ("" when it compiles).
+func Parse(t testing.TB, templates []string) []string {
+	t.Helper()
+	in, err := json.Marshal(templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python(t), "-c", parseScript)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("parsing with jinja2: %v\n%s", err, stderr.String())
+	}
+	var res []string
+	if err := json.Unmarshal(b, &res); err != nil || len(res) != len(templates) {
+		t.Fatalf("jinja2 answered %d results for %d templates: %v", len(res), len(templates), err)
 	}
 	return res
 }
