@@ -66,24 +66,31 @@ func python(t testing.TB) string {
 // Render renders every job in one run of python3.
 func Render(t testing.TB, jobs []Job) []Result {
 	t.Helper()
-	py := python(t)
-	in, err := json.Marshal(jobs)
+	var res []Result
+	runScript(t, "rendering", script, jobs, &res)
+	if len(res) != len(jobs) {
+		t.Fatalf("jinja2 answered %d results for %d jobs", len(res), len(jobs))
+	}
+	return res
+}
+
+// runScript runs a Python script once, in JSON on stdin, out JSON on stdout.
+func runScript(t testing.TB, doing, src string, in, out any) {
+	t.Helper()
+	b, err := json.Marshal(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(py, "-c", script)
-	cmd.Stdin = bytes.NewReader(in)
+	cmd := exec.Command(python(t), "-c", src)
+	cmd.Stdin = bytes.NewReader(b)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("rendering with jinja2: %v\n%s", err, stderr.String())
+	if b, err = cmd.Output(); err != nil {
+		t.Fatalf("%s with jinja2: %v\n%s", doing, err, stderr.String())
 	}
-	var res []Result
-	if err := json.Unmarshal(b, &res); err != nil || len(res) != len(jobs) {
-		t.Fatalf("jinja2 answered %d results for %d jobs: %v", len(res), len(jobs), err)
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatalf("%s with jinja2: %v", doing, err)
 	}
-	return res
 }
 
 // parseScript compiles each template without rendering it: HA's own
@@ -108,21 +115,10 @@ json.dump(out, sys.stdout)
 // error ("" when it compiles).
 func Parse(t testing.TB, templates []string) []string {
 	t.Helper()
-	in, err := json.Marshal(templates)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(python(t), "-c", parseScript)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("parsing with jinja2: %v\n%s", err, stderr.String())
-	}
 	var res []string
-	if err := json.Unmarshal(b, &res); err != nil || len(res) != len(templates) {
-		t.Fatalf("jinja2 answered %d results for %d templates: %v", len(res), len(templates), err)
+	runScript(t, "parsing", parseScript, templates, &res)
+	if len(res) != len(templates) {
+		t.Fatalf("jinja2 answered %d results for %d templates", len(res), len(templates))
 	}
 	return res
 }
