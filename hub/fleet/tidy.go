@@ -31,7 +31,9 @@ func (f *Service) handleDiscovery(t string, payload []byte, retained bool) error
 		Origin struct {
 			Name string `json:"name"`
 		} `json:"o"`
-		Components map[string]struct {
+		State        string `json:"stat_t"`
+		Availability string `json:"avty_t"`
+		Components   map[string]struct {
 			State        string `json:"stat_t"`
 			Availability string `json:"avty_t"`
 		} `json:"cmps"`
@@ -39,11 +41,15 @@ func (f *Service) handleDiscovery(t string, payload []byte, retained bool) error
 	if json.Unmarshal(payload, &p) != nil || p.Origin.Name != origin || len(p.Components) == 0 {
 		return nil // not ours: never touch another integration's config
 	}
+	// The components inherit the payload's topics unless they name their
+	// own: a host with only inherited ones is a host all the same.
+	own := []string{p.State, p.Availability}
 	for _, c := range p.Components {
-		for _, tp := range []string{c.State, c.Availability} {
-			if dev, ok := f.env.Scheme.ParseDevice(tp); ok && dev == owner {
-				return nil // a host's own device config
-			}
+		own = append(own, c.State, c.Availability)
+	}
+	for _, tp := range own {
+		if dev, ok := f.env.Scheme.ParseDevice(tp); ok && dev == owner {
+			return nil // a host's own device config
 		}
 	}
 	return service.Enqueue(f.clear, t, "clearing "+t)

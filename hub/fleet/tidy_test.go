@@ -10,12 +10,14 @@ import (
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
+	"github.com/homefleet/homefleet/internal/wire"
 )
 
 // TestTidyClearsOnlyWhatMustNotStay: retained configs of the old layout
 // (a Wake node and the internet node at the top level) and a retained
-// command are cleared; a host's own config, a nested node and another
-// integration's config are left alone.
+// command are cleared; a host's own config (also one whose components
+// all inherit its topics), a nested node and another integration's config
+// are left alone.
 func TestTidyClearsOnlyWhatMustNotStay(t *testing.T) {
 	b := testbroker.Embedded(t)
 	sc := topic.Default()
@@ -29,6 +31,9 @@ func TestTidyClearsOnlyWhatMustNotStay(t *testing.T) {
 	wake := marshal(discovery.WakePayload(topic.HubID, "nas", "nas", "1.0.0", sc))
 	internet := marshal(discovery.InternetPayload(topic.HubID, "1.0.0", false, nil, sc))
 	hubDevice := marshal(discovery.HubPayload(topic.HubID, "1.0.0", sc))
+	// A host whose components all inherit the payload's state topic (no
+	// probes): the hub once cleared these when it saw them retained.
+	plainHost := marshal(discovery.HostPayload(discovery.Host{ID: "pc", Name: "pc"}, wire.State{}, sc))
 	foreign := []byte(`{"dev":{"ids":["z2m_lamp"]},"o":{"name":"Zigbee2MQTT"},"cmps":{"l":{"p":"light","stat_t":"zigbee2mqtt/lamp"}}}`)
 
 	clear := map[string][]byte{
@@ -38,6 +43,7 @@ func TestTidyClearsOnlyWhatMustNotStay(t *testing.T) {
 	}
 	keep := map[string][]byte{
 		sc.Discovery(topic.HubID):                            hubDevice,
+		sc.Discovery("pc"):                                   plainHost,
 		sc.NodeDiscovery(topic.HubID, topic.WakeNode("nas")): wake,
 		"homeassistant/device/z2m_lamp/config":               foreign,
 	}
