@@ -43,7 +43,7 @@ func (a *Agent) DeviceName() string {
 func (a *Agent) publishDiscovery(ctx context.Context) {
 	next := discovery.HostPayload(a.hostInfo(), a.read.cur, a.opts.Scheme)
 	t := a.opts.Scheme.Discovery(a.opts.ID)
-	if a.sent.discOK {
+	if a.sent.disc.Components != nil { // told HA before (even if the last send failed)
 		if tomb, ok := discovery.Removed(a.sent.disc, next); ok {
 			if !a.send(ctx, t, tomb, true) {
 				return
@@ -52,7 +52,12 @@ func (a *Agent) publishDiscovery(ctx context.Context) {
 	}
 	if a.send(ctx, t, next, true) {
 		a.sent.disc, a.sent.discState, a.sent.discOK = next, a.read.cur, true
+		return
 	}
+	// Not at the broker (the session dropped, or the publish timed out):
+	// the next cycle sends it again rather than trusting an older send
+	// that a restarted broker may have lost.
+	a.sent.discOK = false
 }
 
 func (a *Agent) publishState(ctx context.Context, now time.Time) {
@@ -60,6 +65,8 @@ func (a *Agent) publishState(ctx context.Context, now time.Time) {
 	a.read.cur.Running = a.jobs.runningNames()
 	if a.send(ctx, a.opts.Scheme.State(a.opts.ID), a.read.cur, true) {
 		a.sent.state, a.sent.stateAt, a.sent.stateOK = a.read.cur, now, true
+	} else {
+		a.sent.stateOK = false // sent again next cycle
 	}
 }
 
@@ -90,7 +97,7 @@ func (a *Agent) publishNet(ctx context.Context, always bool) {
 // send encodes and publishes v; failures are logged here, the boundary.
 func (a *Agent) send(ctx context.Context, t string, v any, retain bool) bool {
 	if err := mqttc.PublishJSON(ctx, a.pub, t, v, retain); err != nil {
-		a.opts.Log.Debug("publish failed; will resend on reconnect", "topic", t, "err", err)
+		a.opts.Log.Debug("publish failed; will resend", "topic", t, "err", err)
 		return false
 	}
 	return true
