@@ -19,7 +19,7 @@ type MQTT struct {
 	KeepAlive    time.Duration `yaml:"keepalive"`
 	BackoffMin   time.Duration `yaml:"backoff_min"`
 	BackoffMax   time.Duration `yaml:"backoff_max"`     // cap of the reconnect backoff
-	FirstConnect time.Duration `yaml:"connect_timeout"` // give up on the very first connection after this
+	FirstConnect time.Duration `yaml:"connect_timeout"` // give up on the very first connection after this (0, the default: never; a daemon waits for its broker)
 	Base         string        `yaml:"topic_base"`
 	Discovery    string        `yaml:"discovery_prefix"`
 }
@@ -41,9 +41,6 @@ func (m *MQTT) setDefaults() {
 	}
 	if m.BackoffMax == 0 {
 		m.BackoffMax = 60 * time.Second
-	}
-	if m.FirstConnect == 0 {
-		m.FirstConnect = 30 * time.Second
 	}
 	if m.Base == "" {
 		m.Base = topic.DefaultBase
@@ -91,7 +88,9 @@ func (m MQTT) validate(v *validator, required bool) {
 	if m.BackoffMax < m.BackoffMin {
 		v.add("mqtt.backoff_max", m.BackoffMax.String(), fmt.Sprintf("must be at least backoff_min (%s)", m.BackoffMin))
 	}
-	v.positive("mqtt.connect_timeout", m.FirstConnect)
+	if m.FirstConnect < 0 {
+		v.add("mqtt.connect_timeout", m.FirstConnect.String(), "must not be negative (0: keep trying)")
+	}
 	v.id("mqtt.topic_base", m.Base)
 	v.id("mqtt.discovery_prefix", m.Discovery)
 }

@@ -19,9 +19,11 @@ import (
 )
 
 // Run connects and keeps the session up until ctx ends, then publishes a
-// clean "offline" and disconnects. The first connection gives up after
-// MQTT.FirstConnect (or at once when the broker refuses the credentials)
-// with one clear error; later losses are retried forever.
+// clean "offline" and disconnects. An unreachable broker is retried with
+// backoff and jitter, forever unless MQTT.FirstConnect bounds the first
+// connection; a broker that refuses the credentials or the certificate
+// ends Run at once with one clear error. Each kind of failure is logged
+// once as a warning, its repeats at debug level.
 func (c *Client) Run(ctx context.Context) error {
 	if err := c.firstConnect(ctx); err != nil {
 		if ctx.Err() != nil {
@@ -55,22 +57,21 @@ func (c *Client) Run(ctx context.Context) error {
 
 func (c *Client) firstConnect(ctx context.Context) error {
 	deadline := time.Now().Add(c.opts.MQTT.FirstConnect)
-	var lastErr error
+	var fails failures
 	for attempt := 0; ; attempt++ {
 		err := c.connect(ctx)
 		if err == nil {
-			c.log.Info("mqtt connected")
+			c.log.Info("mqtt connected", "attempts", attempt+1)
 			return nil
 		}
 		if errors.Is(err, ErrRefused) || errors.Is(err, ErrTLS) {
 			return err // a retry cannot fix credentials or a certificate
 		}
-		lastErr = err
 		wait := backoff(attempt, c.opts.MQTT.BackoffMin, c.opts.MQTT.BackoffMax)
-		if time.Now().Add(wait).After(deadline) {
-			return fmt.Errorf("%w after %s: %w", ErrUnreachable, c.opts.MQTT.FirstConnect, lastErr)
+		if c.opts.MQTT.FirstConnect > 0 && time.Now().Add(wait).After(deadline) {
+			return fmt.Errorf("%w after %s: %w", ErrUnreachable, c.opts.MQTT.FirstConnect, err)
 		}
-		c.log.Warn("mqtt connect failed, retrying", "err", err, "in", wait.Round(time.Millisecond), "attempt", attempt+1)
+		fails.log(c.log, "mqtt connect failed, retrying", err, "in", wait.Round(time.Millisecond), "attempt", attempt+1)
 		if sleep(ctx, wait) != nil {
 			return ctx.Err()
 		}
@@ -87,12 +88,15 @@ func (c *Client) Reconnect() {
 }
 
 func (c *Client) reconnect(ctx context.Context, immediate bool) error {
+	var fails failures
 	for attempt := 0; ; attempt++ {
 		wait := backoff(attempt, c.opts.MQTT.BackoffMin, c.opts.MQTT.BackoffMax)
 		if attempt == 0 && immediate {
 			wait = 0
 		}
-		c.log.Info("mqtt reconnecting", "in", wait.Round(time.Millisecond), "attempt", attempt+1)
+		if attempt == 0 {
+			c.log.Info("mqtt reconnecting", "in", wait.Round(time.Millisecond))
+		}
 		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -101,7 +105,7 @@ func (c *Client) reconnect(ctx context.Context, immediate bool) error {
 			c.log.Info("mqtt reconnected", "attempts", attempt+1)
 			return nil
 		}
-		c.log.Warn("mqtt reconnect failed", "err", err)
+		fails.log(c.log, "mqtt reconnect failed, retrying", err, "attempt", attempt+1)
 	}
 }
 
