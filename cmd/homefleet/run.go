@@ -47,6 +47,7 @@ func commands() []command {
 		{"wake", "send Wake-on-LAN magic packets for a MAC address", runWake},
 		{"smart", "print this machine's disks and their SMART health (--json for the published documents)", runSmart},
 		{"predict", "predict eval|fit: score the disk-failure predictor on the Backblaze history", runPredict},
+		{"sim", "run N simulated agents against a broker (load tests)", runSim},
 		{"service", "install|uninstall|start|stop|status [agent|hub]: the Windows services", runService},
 		{"version", "print the version", runVersion},
 	}
