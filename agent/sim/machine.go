@@ -63,7 +63,7 @@ func (m *machine) Read(context.Context) (host.Raw, error) {
 	r.Load1 = busy * 4
 	r.Load5 = (r.Load5*4 + r.Load1) / 5
 	r.Load15 = (r.Load15*14 + r.Load1) / 15
-	r.MemUsed = 2<<30 + uint64(m.rng.IntN(2<<30))
+	r.MemUsed = 2<<30 + uint64(m.rng.Int64N(2<<30)) // Int64N: int is 32 bits on armv7
 	r.MemAvail = r.MemTotal - r.MemUsed
 	r.SwapUsed = 64 << 20
 	r.Procs = 180 + uint64(m.rng.IntN(40))
