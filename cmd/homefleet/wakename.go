@@ -32,6 +32,9 @@ func wakeByName(ctx context.Context, e env, device, configPath, broker string, t
 	if _, set := e.lookup("HOMEFLEET_MQTT_URL"); !set && broker == "" && configPath == "" {
 		return fmt.Errorf("%w: waking %q by name goes through the hub: pass --broker mqtt://host:1883 (or a MAC address)", errUsage, device)
 	}
+	if cfg.MQTT.FirstConnect == 0 { // a command, unlike a daemon, says so when the broker is not there
+		cfg.MQTT.FirstConnect = min(timeout, 10*time.Second)
+	}
 	sc := cfg.MQTT.Scheme()
 	device = topic.ID(device)
 	connected := make(chan struct{}, 1)
