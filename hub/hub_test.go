@@ -117,9 +117,11 @@ func (s *supervisor) WatchdogInterval() time.Duration { return 5 * time.Millisec
 // announced at the broker; the fleet loop pings the watchdog.
 func TestHubReadyAfterItsDiscovery(t *testing.T) {
 	b := testbroker.Embedded(t)
-	w := testbroker.Watch(t, b.URL(), "homeassistant/#")
 	sc := topic.Default()
+	// At the broker means retained there: a subscriber arriving now gets
+	// it (a live subscriber may get it a little after the PUBACK).
 	sup := &supervisor{hasDiscovery: func() bool {
+		w := testbroker.Watch(t, b.URL(), sc.Discovery(topic.HubID))
 		w.Sync(t)
 		_, ok := w.Latest(sc.Discovery(topic.HubID))
 		return ok
