@@ -66,16 +66,12 @@ func python(t testing.TB) string {
 // Render renders every job in one run of python3.
 func Render(t testing.TB, jobs []Job) []Result {
 	t.Helper()
-	var res []Result
-	runScript(t, "rendering", script, jobs, &res)
-	if len(res) != len(jobs) {
-		t.Fatalf("jinja2 answered %d results for %d jobs", len(res), len(jobs))
-	}
-	return res
+	return runEach[Job, Result](t, "rendering", script, jobs)
 }
 
-// runScript runs a Python script once, in JSON on stdin, out JSON on stdout.
-func runScript(t testing.TB, doing, src string, in, out any) {
+// runEach runs a Python script once over in (JSON on stdin) and returns
+// its answer for each item (JSON on stdout), one per item.
+func runEach[I, O any](t testing.TB, doing, src string, in []I) []O {
 	t.Helper()
 	b, err := json.Marshal(in)
 	if err != nil {
@@ -88,9 +84,11 @@ func runScript(t testing.TB, doing, src string, in, out any) {
 	if b, err = cmd.Output(); err != nil {
 		t.Fatalf("%s with jinja2: %v\n%s", doing, err, stderr.String())
 	}
-	if err := json.Unmarshal(b, out); err != nil {
-		t.Fatalf("%s with jinja2: %v", doing, err)
+	var out []O
+	if err := json.Unmarshal(b, &out); err != nil || len(out) != len(in) {
+		t.Fatalf("%s with jinja2: %d answers for %d items: %v", doing, len(out), len(in), err)
 	}
+	return out
 }
 
 // parseScript compiles each template without rendering it: HA's own
@@ -115,10 +113,5 @@ json.dump(out, sys.stdout)
 // error ("" when it compiles).
 func Parse(t testing.TB, templates []string) []string {
 	t.Helper()
-	var res []string
-	runScript(t, "parsing", parseScript, templates, &res)
-	if len(res) != len(templates) {
-		t.Fatalf("jinja2 answered %d results for %d templates", len(res), len(templates))
-	}
-	return res
+	return runEach[string, string](t, "parsing", parseScript, templates)
 }
