@@ -50,10 +50,8 @@ func (j *jobs) wait() { j.wg.Wait() }
 
 // runningJobs is the idle reason while jobs run.
 func (j *jobs) runningJobs() []string {
-	j.mu.Lock()
-	defer j.mu.Unlock()
 	var out []string
-	for name := range j.running {
+	for _, name := range j.runningNames() {
 		out = append(out, "job "+name+" running")
 	}
 	return out

@@ -55,13 +55,10 @@ func commands() []command {
 
 var errUsage = errors.New("usage")
 
+// run runs the command args name and maps its outcome to an exit code,
+// printing any error to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup config.LookupEnv) int {
-	return runEnv(ctx, args, env{stdout: stdout, stderr: stderr, lookup: lookup})
-}
-
-// runEnv runs the command args name and maps its outcome to an exit code,
-// printing any error to e.stderr.
-func runEnv(ctx context.Context, args []string, e env) int {
+	e := env{stdout: stdout, stderr: stderr, lookup: lookup}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(e.stderr)
 		if len(args) == 0 {
