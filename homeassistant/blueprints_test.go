@@ -20,6 +20,7 @@ var blueprintFiles = []string{"idle_sleep.yaml", "backup_cycle.yaml", "disk_heal
 // A blueprint under test: its inputs and their defaults.
 type blueprint struct {
 	file      string
+	root      *yaml.Node
 	inputs    map[string]*yaml.Node
 	variables *yaml.Node
 	t         *testing.T
@@ -119,7 +120,7 @@ func TestBlueprints(t *testing.T) {
 			!strings.HasSuffix(valueOf(get(meta, "source_url")), "/homeassistant/blueprints/automation/homefleet/"+name) {
 			t.Errorf("%s: blueprint needs a name, domain automation and its source_url", name)
 		}
-		b := blueprint{file: name, inputs: map[string]*yaml.Node{}, variables: get(root, "variables"), t: t}
+		b := blueprint{file: name, root: root, inputs: map[string]*yaml.Node{}, variables: get(root, "variables"), t: t}
 		in := get(meta, "input")
 		for i := 0; in != nil && i+1 < len(in.Content); i += 2 {
 			b.inputs[in.Content[i].Value] = in.Content[i+1]

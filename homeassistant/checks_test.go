@@ -44,8 +44,7 @@ func checkInputs(t *testing.T, b blueprint, d discovered, c core) {
 		}
 	}
 	used := map[string]bool{}
-	root := load(t, filepath.Join("blueprints", "automation", "homefleet", b.file))
-	for _, n := range every(root) {
+	for _, n := range every(b.root) {
 		if n.Tag == "!input" {
 			if _, ok := b.inputs[n.Value]; !ok {
 				t.Errorf("%s:%d: !input %s is not declared", b.file, n.Line, n.Value)
