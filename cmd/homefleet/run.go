@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/homefleet/homefleet/internal/config"
-	"github.com/homefleet/homefleet/internal/winservice"
 )
 
 // Exit codes.
@@ -141,7 +140,7 @@ func (e env) logger(l config.Log) *slog.Logger {
 		h = slog.NewJSONHandler(e.stderr, opts)
 	}
 	if e.events != nil {
-		h = winservice.Tee(h, e.events)
+		h = slog.NewMultiHandler(h, e.events)
 	}
 	return slog.New(h)
 }

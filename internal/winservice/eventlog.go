@@ -24,7 +24,7 @@ const (
 
 // EventHandler writes log records at or above min to the event log as
 // one text line each (the event log stamps the time itself). The agent's
-// and hub's redaction wraps the handler this one is teed into, so no
+// and hub's redaction wraps the handler this one joins (slog.NewMultiHandler), so no
 // secret reaches the event log.
 func EventHandler(el EventLog, min slog.Level) slog.Handler {
 	h := &eventHandler{el: el, min: min, mu: &sync.Mutex{}, buf: &bytes.Buffer{}}
@@ -77,46 +77,4 @@ func (h *eventHandler) WithGroup(name string) slog.Handler {
 	c := *h
 	c.text = h.text.WithGroup(name)
 	return &c
-}
-
-// Tee sends every record to each handler that wants its level.
-func Tee(hs ...slog.Handler) slog.Handler { return tee(hs) }
-
-type tee []slog.Handler
-
-func (t tee) Enabled(ctx context.Context, l slog.Level) bool {
-	for _, h := range t {
-		if h.Enabled(ctx, l) {
-			return true
-		}
-	}
-	return false
-}
-
-func (t tee) Handle(ctx context.Context, r slog.Record) error {
-	var first error
-	for _, h := range t {
-		if h.Enabled(ctx, r.Level) {
-			if err := h.Handle(ctx, r.Clone()); err != nil && first == nil {
-				first = err
-			}
-		}
-	}
-	return first
-}
-
-func (t tee) WithAttrs(as []slog.Attr) slog.Handler {
-	out := make(tee, len(t))
-	for i, h := range t {
-		out[i] = h.WithAttrs(as)
-	}
-	return out
-}
-
-func (t tee) WithGroup(name string) slog.Handler {
-	out := make(tee, len(t))
-	for i, h := range t {
-		out[i] = h.WithGroup(name)
-	}
-	return out
 }

@@ -22,7 +22,7 @@ func (e *events) Error(eid uint32, msg string) error   { return e.add("error", e
 func TestWarningsAndErrorsGoToTheEventLogAndEverythingToTheFile(t *testing.T) {
 	var ev events
 	var file bytes.Buffer
-	log := slog.New(Tee(slog.NewTextHandler(&file, nil), EventHandler(&ev, slog.LevelWarn))).With("device", "nas")
+	log := slog.New(slog.NewMultiHandler(slog.NewTextHandler(&file, nil), EventHandler(&ev, slog.LevelWarn))).With("device", "nas")
 	log.Info("published", "messages", 3)
 	log.Warn("broker unreachable", "url", "mqtt://10.0.0.2:1883")
 	log.WithGroup("smart").Error("reading disk", "disk", "sda", "err", "permission denied")
