@@ -36,7 +36,7 @@ for t in "${targets[@]}"; do
     arm7) goarch=arm goarm=7 ;;
     *) echo "unknown target $t (amd64, arm64, arm7)" >&2; exit 2 ;;
   esac
-  CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm go build -trimpath -ldflags "$ldflags" -o "$stage/homefleet" ./cmd/homefleet
+  CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm go build -trimpath -tags noplot -ldflags "$ldflags" -o "$stage/homefleet" ./cmd/homefleet
   for format in deb rpm; do
     ARCH=$t go tool nfpm package --config packaging/nfpm.yaml --packager "$format" --target "$dist/" >/dev/null
   done

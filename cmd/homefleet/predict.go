@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/homefleet/homefleet/hub/predict/eval"
@@ -12,7 +13,7 @@ import (
 func runPredict(_ context.Context, args []string, e env) error {
 	if len(args) == 0 || (args[0] != "eval" && args[0] != "fit") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stderr, "Usage: homefleet predict eval --data FILE [--json] [--alerts-out FILE]\n       homefleet predict fit --data FILE --out model.json")
+			fmt.Fprintln(e.stderr, "Usage: homefleet predict eval --data FILE [--json] [--alerts-out FILE] [--time-alerts-out FILE] [--plot DIR]\n       homefleet predict fit --data FILE --out model.json")
 			return nil
 		}
 		return fmt.Errorf("%w: want 'predict eval' or 'predict fit'", errUsage)
@@ -20,11 +21,13 @@ func runPredict(_ context.Context, args []string, e env) error {
 	if args[0] == "fit" {
 		return runPredictFit(args[1:], e)
 	}
-	fs := flags("predict eval --data FILE [--json] [--alerts-out FILE]",
+	fs := flags("predict eval --data FILE [--json] [--alerts-out FILE] [--time-alerts-out FILE] [--plot DIR]",
 		"Replays the Backblaze start-stop history through the predictor (held-out drives and a time split)\nand prints its figures next to the baseline rule \"alert on any increase of 5/187/197/198\".", e)
 	data := fs.String("data", "", "hds_backblaze_2013_2016_startstop.csv.gz")
 	asJSON := fs.Bool("json", false, "print JSON")
 	alertsOut := fs.String("alerts-out", "", "write the held-out predictor's alerts as CSV serial,hour,level")
+	timeAlertsOut := fs.String("time-alerts-out", "", "write the time split's alerts after the cutoff, same CSV (hour on the power-on axis)")
+	plotDir := fs.String("plot", "", "draw the curves and the calibration as SVG and PNG into this directory")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -36,17 +39,17 @@ func runPredict(_ context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if *alertsOut != "" {
-		f, err := os.Create(*alertsOut)
-		if err != nil {
-			return fmt.Errorf("creating --alerts-out: %w", err)
+	for _, out := range []struct {
+		flag, path string
+		write      func(io.Writer) error
+	}{{"--alerts-out", *alertsOut, r.WriteAlerts}, {"--time-alerts-out", *timeAlertsOut, r.WriteTimeAlerts}} {
+		if err := writeFile(out.flag, out.path, out.write); err != nil {
+			return err
 		}
-		werr := r.WriteAlerts(f)
-		if cerr := f.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return werr
+	}
+	if *plotDir != "" {
+		if err := writePlots(r, *plotDir); err != nil {
+			return fmt.Errorf("--plot %s: %w", *plotDir, err)
 		}
 	}
 	if *asJSON {
@@ -84,6 +87,25 @@ func runPredictFit(args []string, e env) error {
 		return fmt.Errorf("writing model: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (critical threshold %.4f, watch threshold %.4f)\n", *out, m.CriticalThreshold, m.WatchThreshold)
+	return nil
+}
+
+// writeFile writes path (given with flag) with write; an empty path writes nothing.
+func writeFile(flag, path string, write func(io.Writer) error) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", flag, err)
+	}
+	werr := write(f)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return fmt.Errorf("%s %s: %w", flag, path, werr)
+	}
 	return nil
 }
 

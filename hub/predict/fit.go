@@ -12,12 +12,20 @@ var ErrFit = errors.New("cannot fit model")
 // Example is one training row: features and whether the drive failed
 // within the horizon.
 type Example struct {
-	F     [NumFeatures]float64
-	Label bool
+	F      [NumFeatures]float64
+	Label  bool
+	Weight float64 // how much the row counts; 0 counts as 1
 }
 
-// FitLogistic fits a ridge-regularized logistic regression by Newton's
-// method (IRLS) on standardized features. Deterministic.
+func (e Example) weight() float64 {
+	if e.Weight == 0 {
+		return 1
+	}
+	return e.Weight
+}
+
+// FitLogistic fits a ridge-regularized, weighted logistic regression by
+// Newton's method (IRLS) on standardized features. Deterministic.
 func FitLogistic(ex []Example, ridge float64) (Logistic, error) {
 	if len(ex) == 0 {
 		return Logistic{}, fmt.Errorf("%w: no examples", ErrFit)
@@ -66,8 +74,9 @@ func FitLogistic(ex []Example, ridge float64) (Logistic, error) {
 			if e.Label {
 				y = 1
 			}
-			r := mu - y
-			wt := max(mu*(1-mu), 1e-12)
+			ew := e.weight()
+			r := (mu - y) * ew
+			wt := max(mu*(1-mu), 1e-12) * ew
 			for i := range p {
 				grad[i] += r * x[i]
 				xi := wt * x[i]
@@ -85,14 +94,13 @@ func FitLogistic(ex []Example, ridge float64) (Logistic, error) {
 				hess[j][i] = hess[i][j]
 			}
 		}
-		step, err := solve(hess, grad)
+		rows := make([][]float64, p)
+		for i := range rows {
+			rows[i] = hess[i][:]
+		}
+		maxStep, err := newtonStep(w, rows, grad[:])
 		if err != nil {
 			return Logistic{}, err
-		}
-		maxStep := 0.0
-		for i := range p {
-			w[i] -= step[i]
-			maxStep = math.Max(maxStep, math.Abs(step[i]))
 		}
 		if maxStep < 1e-6 {
 			break
@@ -101,10 +109,28 @@ func FitLogistic(ex []Example, ridge float64) (Logistic, error) {
 	return Logistic{Weights: w, Mean: mean, Scale: scale}, nil
 }
 
+// newtonStep moves w by the Newton step for hess and grad and returns the
+// largest change of a weight.
+func newtonStep(w []float64, hess [][]float64, grad []float64) (float64, error) {
+	step, err := solve(hess, grad)
+	if err != nil {
+		return 0, err
+	}
+	maxStep := 0.0
+	for i := range w {
+		w[i] -= step[i]
+		maxStep = math.Max(maxStep, math.Abs(step[i]))
+	}
+	return maxStep, nil
+}
+
 // solve solves A x = b for symmetric positive definite A (Cholesky).
-func solve(a [NumFeatures][NumFeatures]float64, b [NumFeatures]float64) ([NumFeatures]float64, error) {
-	const p = NumFeatures
-	var l [p][p]float64
+func solve(a [][]float64, b []float64) ([]float64, error) {
+	p := len(b)
+	l := make([][]float64, p)
+	for i := range l {
+		l[i] = make([]float64, p)
+	}
 	for i := range p {
 		for j := 0; j <= i; j++ {
 			s := a[i][j]
@@ -113,7 +139,7 @@ func solve(a [NumFeatures][NumFeatures]float64, b [NumFeatures]float64) ([NumFea
 			}
 			if i == j {
 				if s <= 0 {
-					return b, fmt.Errorf("%w: matrix not positive definite", ErrFit)
+					return nil, fmt.Errorf("%w: matrix not positive definite", ErrFit)
 				}
 				l[i][i] = math.Sqrt(s)
 			} else {
@@ -121,7 +147,7 @@ func solve(a [NumFeatures][NumFeatures]float64, b [NumFeatures]float64) ([NumFea
 			}
 		}
 	}
-	var y, x [p]float64
+	y, x := make([]float64, p), make([]float64, p)
 	for i := range p {
 		s := b[i]
 		for k := 0; k < i; k++ {

@@ -30,8 +30,9 @@ func (l Logistic) Prob(f [NumFeatures]float64) float64 {
 // Model is everything the predictor needs: two logistic models, the
 // alert thresholds and the per-model baselines.
 type Model struct {
-	Critical          Logistic           `json:"critical"` // failure within 30 days
-	Watch             Logistic           `json:"watch"`    // failure within 90 days
+	Critical          Logistic           `json:"critical"`    // failure within 30 days
+	Watch             Logistic           `json:"watch"`       // failure within 90 days
+	Calibration       Calibration        `json:"calibration"` // raw Critical score to the published P30
 	CriticalThreshold float64            `json:"critical_threshold"`
 	WatchThreshold    float64            `json:"watch_threshold"`
 	FastGrowth        int64              `json:"fast_growth"`       // pending+uncorrectable growth that means Failing

@@ -64,7 +64,7 @@ type Obs struct {
 // Verdict is the prediction after an observation.
 type Verdict struct {
 	State     State
-	P30       float64  // probability of failure within 30 days
+	P30       float64  // calibrated probability of failure within 30 days
 	P90       float64  // probability of failure within 90 days
 	Reasons   []string // in words, most important first
 	Within48h bool     // only when the drive itself reports failing
@@ -161,11 +161,15 @@ func NewTracker(m *Model, driveModel string) *Tracker {
 // verdict using only the history so far.
 func (t *Tracker) Observe(o Obs) Verdict {
 	st, p30, p90 := t.Score(o)
-	return Verdict{
-		State: st, P30: p30, P90: p90, Alert: t.alert,
+	v := Verdict{
+		State: st, P30: t.m.Calibration.Prob(p30, t.trig), P90: p90, Alert: t.alert,
 		Within48h: st == Failing && (o.DriveFailed || o.CriticalWarning != 0),
-		Reasons:   t.reasons(o, t.features(o.Hour)),
 	}
+	if h := horizon(st, v.P30, v.P90); h != "" {
+		v.Reasons = append(v.Reasons, h)
+	}
+	v.Reasons = append(v.Reasons, t.reasons(o, t.features(o.Hour))...)
+	return v
 }
 
 // observe records o in the history.

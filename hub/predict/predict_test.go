@@ -40,7 +40,7 @@ func TestPredictorTable(t *testing.T) {
 		{"stable non-zero reallocations", []Obs{obsAt(1000, 8, 0, 0), obsAt(5000, 8, 0, 0), obsAt(9000, 8, 0, 0)}, OK, "stable for 30 days", false},
 		{"rising reallocations and pending", []Obs{
 			obsAt(20000, 0, 0, 0), obsAt(20024, 16, 8, 0), obsAt(20048, 64, 40, 8), obsAt(20072, 200, 96, 40), obsAt(20096, 480, 200, 120),
-		}, Failing, "pending sectors rose", false},
+		}, Failing, "pending sectors 0 → 200 in 4 days", false},
 		{"drive says failed", []Obs{func() Obs { o := obsAt(100, 0, 0, 0); o.DriveFailed = true; return o }()}, Failing, "overall-health FAILED", true},
 		{"NVMe spare below threshold", []Obs{{Hour: 10, NVMe: true, AvailableSpare: 5, SpareThreshold: 10}}, Failing, "below threshold", false},
 		{"NVMe critical warning", []Obs{{Hour: 10, NVMe: true, CriticalWarning: 0x04, AvailableSpare: 100, SpareThreshold: 10}}, Failing, "critical warning 0x04", true},
@@ -75,6 +75,34 @@ func TestPredictorTable(t *testing.T) {
 				t.Errorf("probabilities out of range: %v %v", v.P30, v.P90)
 			}
 		})
+	}
+}
+
+// TestEvidenceMatchesTheNumbers: the words name the counts before and
+// after and the time between, and the first reason names the horizon with
+// the published probability.
+func TestEvidenceMatchesTheNumbers(t *testing.T) {
+	m := testModel(t)
+	tr := NewTracker(m, "ST4000DM000")
+	tr.Observe(obsAt(10000, 0, 0, 0))
+	tr.Observe(obsAt(10100, 0, 8, 0))
+	v := tr.Observe(obsAt(10244, 48, 8, 0))
+	all := strings.Join(v.Reasons, "; ")
+	for _, want := range []string{"reallocated sectors 0 → 48 in 6 days", "pending sectors 0 → 8 in 10 days"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("reasons %q lack %q", all, want)
+		}
+	}
+	if v.State == Critical && !strings.HasPrefix(v.Reasons[0], "likely to fail within 30 days (") {
+		t.Errorf("critical without its horizon first: %q", v.Reasons[0])
+	}
+	if v.State == OK {
+		t.Fatalf("48 new reallocations with pending sectors left the disk OK (p30 %.3f)", v.P30)
+	}
+	for st, want := range map[State]string{Critical: "within 30 days (12 % estimated)", Watch: "within 90 days (30 % estimated)", Failing: "failing now", OK: ""} {
+		if got := horizon(st, 0.12, 0.30); !strings.Contains(got, want) || (want == "") != (got == "") {
+			t.Errorf("horizon(%s) = %q, want %q", st, got, want)
+		}
 	}
 }
 

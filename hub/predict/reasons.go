@@ -6,6 +6,56 @@ import (
 	"github.com/homefleet/homefleet/internal/smartattr"
 )
 
+// horizon is the verdict's first reason: what the state means, with the
+// published probability.
+func horizon(st State, p30, p90 float64) string {
+	switch st {
+	case Failing:
+		return "failing now: copy the data off this disk"
+	case Critical:
+		return fmt.Sprintf("likely to fail within 30 days (%.0f %% estimated)", 100*p30)
+	case Watch:
+		return fmt.Sprintf("elevated risk of failure within 90 days (%.0f %% estimated)", 100*p90)
+	}
+	return ""
+}
+
+// growthEvidence says how a growth attribute moved in the last 30 days,
+// with the numbers the model saw: "reallocated sectors 0 → 48 in 6 days",
+// "pending sectors 8, stable for 30 days", or "" when it is zero.
+func (t *Tracker) growthEvidence(slot int, h float64) string {
+	s := &t.s[slot]
+	now := s.now()
+	if now <= 0 {
+		return ""
+	}
+	name := smartattr.Name(AttrIDs[slot])
+	from := s.at(h - 720)
+	if from >= now || len(s.incs) == 0 || s.incs[len(s.incs)-1] <= h-720 {
+		return fmt.Sprintf("%s %d, stable for 30 days", name, now)
+	}
+	first := s.incs[len(s.incs)-s.incsSince(h-720)] // the first rise inside the 30 days
+	seen := first                                   // when the old value was last seen
+	for i := len(t.obsHours) - 1; i >= 0; i-- {
+		if t.obsHours[i] < first {
+			seen = t.obsHours[i]
+			break
+		}
+	}
+	if seen == first { // first observation of the drive: no before
+		return fmt.Sprintf("%s now %d", name, now)
+	}
+	return fmt.Sprintf("%s %d → %d in %s", name, from, now, span(h-seen))
+}
+
+// span is a duration in hours in words.
+func span(hours float64) string {
+	if hours < 48 {
+		return fmt.Sprintf("%.0f hours", hours)
+	}
+	return fmt.Sprintf("%.0f days", hours/24)
+}
+
 // reasons explains a verdict in words, most severe first.
 func (t *Tracker) reasons(o Obs, f [NumFeatures]float64) []string {
 	var r []string
@@ -25,18 +75,8 @@ func (t *Tracker) reasons(o Obs, f [NumFeatures]float64) []string {
 		r = append(r, fmt.Sprintf("NVMe media errors rose %d times in 30 days (now %d)", n, o.MediaErrors))
 	}
 	for _, slot := range growthSlots {
-		s := &t.s[slot]
-		now := s.now()
-		if now <= 0 {
-			continue
-		}
-		switch d7, d30 := now-s.at(o.Hour-168), now-s.at(o.Hour-720); {
-		case d7 > 0:
-			r = append(r, fmt.Sprintf("%s rose by %d in 7 days (now %d)", smartattr.Name(AttrIDs[slot]), d7, now))
-		case d30 > 0:
-			r = append(r, fmt.Sprintf("%s rose by %d in 30 days (now %d)", smartattr.Name(AttrIDs[slot]), d30, now))
-		default:
-			r = append(r, fmt.Sprintf("%s: %d, stable for 30 days", smartattr.Name(AttrIDs[slot]), now))
+		if e := t.growthEvidence(slot, o.Hour); e != "" {
+			r = append(r, e)
 		}
 	}
 	if n := t.s[A10].now(); n > 0 {

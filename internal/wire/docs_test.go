@@ -36,7 +36,7 @@ func examples() map[string]any {
 		"hubstate.golden.json":   HubState{V: 1, Online: 1, Devices: map[string]string{"nas": "online", "pc": "offline"}},
 		"wakeresult.golden.json": WakeResult{V: 1, TS: 1767323050, Result: WakeWoke, LatencyS: 41.5, FirstPacketMS: 0.2, Packets: 6},
 		"prediction.golden.json": Prediction{V: 1, TS: 1767323050, State: "critical", P30: 0.12, P90: 0.3, Within48h: false,
-			Reasons: []string{"reallocated sectors rose by 48 in 7 days (now 48)"}, Model: "WDC WD40EFRX-68N32N0"},
+			Reasons: []string{"likely to fail within 30 days (12 % estimated)", "reallocated sectors 0 → 48 in 6 days", "pending sectors 8, stable for 30 days"}, Model: "WDC WD40EFRX-68N32N0"},
 		"schedule.golden.json": ScheduleState{V: 1, Enabled: true, NextRun: "2026-06-03T03:00:00+02:00", LastRun: "2026-06-02T03:00:00+02:00", LastResult: "finished in 1m35s"},
 		"publicip.golden.json": PublicIP{V: 1, IPv4: "81.2.69.142", IPv6: "2a00:1450::10", PreviousIPv4: "81.2.69.1", PreviousIPv6: "2a00:1450::1",
 			ChangedIPv4: "2026-06-02T03:00:00Z", ChangedIPv6: "2026-06-02T03:00:00Z", Disagree: true, Disagreement: "IPv4: a says 81.2.69.1",

@@ -45,9 +45,23 @@ type Split struct {
 	TestDrives int     `json:"test_drives"`
 	CriticalT  float64 `json:"critical_threshold"`
 	WatchT     float64 `json:"watch_threshold"`
+	// Curve compares predictor and rule at equal false rates, each tuned
+	// on the training drives.
+	Curve []CurvePoint `json:"curve"`
+	// Ceilings: the share of failures with any row 2-30 (7-90) days before
+	// failing, the most an alert at a row can catch.
+	Ceiling      float64     `json:"ceiling_2d_30d"`
+	WatchCeiling float64     `json:"watch_ceiling_7d_90d"`
+	Calibration  Calibration `json:"calibration"`
+	// Traces are the whole Critical curves on the test drives (every
+	// threshold and minimum increase, untuned), for plots.
+	PredictorTrace []Point `json:"predictor_trace"`
+	RuleTrace      []Point `json:"rule_trace"`
 
 	alerts map[string][]Alert
 	model  *predict.Model
+	testW  window
+	drives []*Drive // the test drives
 }
 
 // Report is the whole evaluation.
@@ -80,14 +94,8 @@ func Run(drives []*Drive) (*Report, error) {
 	if r.HeldOut, err = runSplit(train, test, whole, whole); err != nil {
 		return nil, fmt.Errorf("held-out split: %w", err)
 	}
-	before := func(d *Drive) (float64, float64) {
-		cut := d.MinHours + Cutoff.Sub(d.MinDate).Hours()
-		return d.Start(), min(d.End(), cut)
-	}
-	after := func(d *Drive) (float64, float64) {
-		return d.MinHours + Cutoff.Sub(d.MinDate).Hours(), d.End()
-	}
-	if r.TimeSplit, err = runSplit(drives, drives, before, after); err != nil {
+	past := window{span: before(Cutoff), weight: inServiceMix(drives, Cutoff, before(Cutoff))}
+	if r.TimeSplit, err = runSplit(drives, drives, past, window{span: after(Cutoff)}); err != nil {
 		return nil, fmt.Errorf("time split: %w", err)
 	}
 	r.Seconds = time.Since(start).Seconds()
@@ -95,34 +103,78 @@ func Run(drives []*Drive) (*Report, error) {
 }
 
 func runSplit(train, test []*Drive, trainW, testW window) (Split, error) {
-	m, err := Fit(train, trainW)
+	m, trainSeqs, err := fit(train, trainW)
 	if err != nil {
 		return Split{}, err
 	}
+	testSeqs := trainSeqs // the time split tests the same drives in a later window
+	if sameDrives := len(test) == len(train) && &test[0] == &train[0]; !sameDrives {
+		testSeqs = scoreDrives(test, m)
+	}
 	alerts := trackerAlerts(test, m)
-	return Split{
+	sp := Split{
 		Predictor: summarize(test, alerts, testW), Baseline: summarize(test, baselineAlerts(test), testW),
 		TrainDrive: len(train), TestDrives: len(test), CriticalT: m.CriticalThreshold, WatchT: m.WatchThreshold,
-		alerts: alerts, model: m,
-	}, nil
+		Curve:        curve(train, test, trainSeqs, testSeqs, trainW, testW),
+		Ceiling:      ceiling(test, testW, critLo, critHi),
+		WatchCeiling: ceiling(test, testW, watchLo, watchHi),
+		Calibration:  calibrate(m, trainSeqs, testSeqs, trainW, testW),
+		alerts:       alerts, model: m, testW: testW, drives: test,
+	}
+	sp.PredictorTrace, sp.RuleTrace = traces(test, testSeqs, testW)
+	return sp, nil
+}
+
+// writeCurve prints predictor and rule at equal false rates, and the
+// calibration of the published probability.
+func (sp *Split) writeCurve(w io.Writer) {
+	fmt.Fprintf(w, "  Critical at equal false rates (tuned on training, false rate it produced on test):\n")
+	fmt.Fprintf(w, "  %8s | %-34s | %-34s\n", "target", "predictor FDR / false / prec / lead", "rule FDR / false / prec / min increase")
+	for _, c := range sp.Curve {
+		fmt.Fprintf(w, "  %8.1f | %5.1f %% %6.2f %5.1f %% %5.1f d     | %5.1f %% %6.2f %5.1f %% >= %.0f\n", c.Target,
+			100*c.Predictor.FDR, c.Predictor.FalsePer100DY, 100*c.Predictor.Precision30, c.Predictor.MedianLeadDays,
+			100*c.Rule.FDR, c.Rule.FalsePer100DY, 100*c.Rule.Precision30, c.Rule.Knob)
+	}
+	c := sp.Calibration
+	fmt.Fprintf(w, "  published 30-day probability: Brier %.4f (rule %.4f, base rate %.2f %%)\n", c.Brier, c.RuleBrier, 100*c.BaseRate)
+	for _, b := range c.Bins {
+		if b.Rows > 0 {
+			fmt.Fprintf(w, "    %-9s rows %7d  mean %5.1f %%  failed within 30 d %5.1f %%\n", b.Range, b.Rows, 100*b.MeanProb, 100*b.FailedWithin)
+		}
+	}
 }
 
 // Model is the model fitted on the held-out split's training folds.
 func (r *Report) Model() *predict.Model { return r.HeldOut.model }
 
 // WriteAlerts writes the held-out predictor's alerts as serial,hour,level.
-func (r *Report) WriteAlerts(w io.Writer) error {
+func (r *Report) WriteAlerts(w io.Writer) error { return r.HeldOut.writeAlerts(w) }
+
+// WriteTimeAlerts writes the time split's alerts after the cutoff (hour
+// on each drive's power-on axis) in the same CSV.
+func (r *Report) WriteTimeAlerts(w io.Writer) error { return r.TimeSplit.writeAlerts(w) }
+
+// writeAlerts writes the alerts inside the test window, by serial.
+func (sp *Split) writeAlerts(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"serial", "hour", "level"}); err != nil {
 		return fmt.Errorf("writing alerts: %w", err)
 	}
-	serials := make([]string, 0, len(r.HeldOut.alerts))
-	for s := range r.HeldOut.alerts {
+	serials := make([]string, 0, len(sp.alerts))
+	for s := range sp.alerts {
 		serials = append(serials, s)
 	}
 	sort.Strings(serials)
+	byserial := map[string]*Drive{}
+	for _, d := range sp.drives {
+		byserial[d.Serial] = d
+	}
 	for _, s := range serials {
-		for _, a := range r.HeldOut.alerts[s] {
+		from, to := sp.testW.of(byserial[s])
+		for _, a := range sp.alerts[s] {
+			if a.Hour < from || a.Hour >= to {
+				continue
+			}
 			if err := cw.Write([]string{a.Serial, strconv.FormatFloat(a.Hour, 'f', -1, 64), a.Level}); err != nil {
 				return fmt.Errorf("writing alerts: %w", err)
 			}
@@ -154,6 +206,8 @@ func (r *Report) WriteText(w io.Writer) {
 		row("Watch FDR 7-90 d", func(x Summary) float64 { return 100 * x.WatchFDR }, "%.1f %%")
 		row("Watch false drives / 100 drive-years", func(x Summary) float64 { return x.WatchFalsePer100DY }, "%.2f")
 		row("Watch precision @90 d", func(x Summary) float64 { return 100 * x.WatchPrecision90 }, "%.1f %%")
-		fmt.Fprintf(w, "  failures %d, drive-years %.0f\n", s.sp.Predictor.Critical.Failures, s.sp.Predictor.Critical.DriveYears)
+		fmt.Fprintf(w, "  failures %d, drive-years %.0f; failures with a row 2-30 d before: %.1f %%, 7-90 d: %.1f %%\n",
+			s.sp.Predictor.Critical.Failures, s.sp.Predictor.Critical.DriveYears, 100*s.sp.Ceiling, 100*s.sp.WatchCeiling)
+		s.sp.writeCurve(w)
 	}
 }

@@ -33,23 +33,26 @@ type Metrics struct {
 // score computes FDR[lo..hi], precision@h and false drives per 100
 // drive-years for the alerts that count at this level, within window w
 // of each drive's life (alerts, failures and exposure outside it do not
-// count; a failure after the window is not known inside it).
+// count; a failure after the window is not known inside it). The
+// counts are of drives; the rates weigh each drive by w's weights.
 func score(drives []*Drive, alerts map[string][]Alert, counts func(Alert) bool, lo, hi, h float64, w window) Metrics {
 	var m Metrics
-	var trueA, falseA int
+	var trueA, falseA, failures, detected, falseDrives float64
 	var leads []float64
 	hours := 0.0
 	for _, d := range drives {
-		from, to := w(d)
+		from, to := w.of(d)
 		start, end := max(d.Start(), from), min(d.End(), to)
 		if end <= start {
 			continue
 		}
-		hours += end - start
+		wt := w.weigh(d)
+		hours += (end - start) * wt
 		fail := d.FailHour()
 		failed := d.Failed && fail <= to
 		if failed {
 			m.Failures++
+			failures += wt
 		}
 		hasFalse := false
 		best := -1.0
@@ -60,11 +63,11 @@ func score(drives []*Drive, alerts map[string][]Alert, counts func(Alert) bool, 
 			lead := fail - a.Hour
 			switch {
 			case failed && lead <= h:
-				trueA++
+				trueA += wt
 			case !failed && end-a.Hour < h:
 				continue // outcome unknown: healthy drive near the end of its data
 			default:
-				falseA++
+				falseA += wt
 				hasFalse = true
 			}
 			m.Alerts++
@@ -74,21 +77,23 @@ func score(drives []*Drive, alerts map[string][]Alert, counts func(Alert) bool, 
 		}
 		if best >= 0 {
 			m.Detected++
+			detected += wt
 			leads = append(leads, best)
 		}
 		if hasFalse {
 			m.FalseDrives++
+			falseDrives += wt
 		}
 	}
-	m.DriveYears = hours / 8760
-	if m.Failures > 0 {
-		m.FDR = float64(m.Detected) / float64(m.Failures)
+	m.DriveYears = hours / 8760 // weighted
+	if failures > 0 {
+		m.FDR = detected / failures
 	}
 	if trueA+falseA > 0 {
-		m.Precision = float64(trueA) / float64(trueA+falseA)
+		m.Precision = trueA / (trueA + falseA)
 	}
 	if m.DriveYears > 0 {
-		m.FalsePer100DY = 100 * float64(m.FalseDrives) / m.DriveYears
+		m.FalsePer100DY = 100 * falseDrives / m.DriveYears
 	}
 	if len(leads) > 0 {
 		sort.Float64s(leads)

@@ -11,7 +11,8 @@ type scored struct {
 	hours    []float64
 	p30, p90 []float32
 	failing  []bool
-	trig     []bool // a growth attribute (5/187/197/198) rose at this row
+	trig     []bool // the tracker may alert at this row (see predict.Tracker.Triggered)
+	rule     []bool // the rule fires at this row: 5/187/197/198 rose
 }
 
 // scoreDrives replays every drive through a tracker of m.
@@ -20,7 +21,11 @@ func scoreDrives(drives []*Drive, m *predict.Model) []scored {
 	for i, d := range drives {
 		t := predict.NewTracker(m, d.Model)
 		s := scored{d: d, hours: make([]float64, len(d.Rows)), p30: make([]float32, len(d.Rows)),
-			p90: make([]float32, len(d.Rows)), failing: make([]bool, len(d.Rows)), trig: make([]bool, len(d.Rows))}
+			p90: make([]float32, len(d.Rows)), failing: make([]bool, len(d.Rows)), trig: make([]bool, len(d.Rows)),
+			rule: make([]bool, len(d.Rows))}
+		for j, inc := range ruleIncrease(d) {
+			s.rule[j] = inc > 0
+		}
 		for j, r := range d.Rows {
 			st, p30, p90 := t.Score(obs(r))
 			s.hours[j], s.p30[j], s.p90[j], s.failing[j] = r.TStart, float32(p30), float32(p90), st == predict.Failing
@@ -77,26 +82,4 @@ func trackerAlerts(drives []*Drive, m *predict.Model) map[string][]Alert {
 var growth = []int{predict.A5, predict.A187, predict.A197, predict.A198} //nolint:gochecknoglobals // fixed slots
 
 // baselineAlerts is the rule "alert on any increase of 5/187/197/198".
-func baselineAlerts(drives []*Drive) map[string][]Alert {
-	out := map[string][]Alert{}
-	for _, d := range drives {
-		var last [predict.NumAttrs]int64
-		for j, r := range d.Rows {
-			inc := false
-			for _, k := range growth {
-				v := r.Attr[k]
-				if v == predict.NA {
-					continue
-				}
-				if j > 0 && v > last[k] {
-					inc = true
-				}
-				last[k] = v
-			}
-			if inc {
-				out[d.Serial] = append(out[d.Serial], Alert{Serial: d.Serial, Hour: r.TStart, Level: "critical", watch: true, critical: true})
-			}
-		}
-	}
-	return out
-}
+func baselineAlerts(drives []*Drive) map[string][]Alert { return ruleAlerts(drives, 1) }
