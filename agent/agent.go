@@ -99,7 +99,10 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 	if err != nil {
 		return fmt.Errorf("setting up mqtt: %w", err)
 	}
-	a, disks, probes := build(cfg, id, d, red.Publisher(mc))
+	a, disks, probes, err := build(cfg, id, d, red.Publisher(mc))
+	if err != nil {
+		return err
+	}
 	a.power.reconnect, a.sub = mc.Reconnect, mc
 	parts := []service.Service{service.Func("mqtt", mc.Run), a, a.inbox.Service(a.publishRefusal)}
 	if disks != nil {
@@ -119,12 +122,18 @@ func Run(ctx context.Context, cfg config.Agent, d Deps) error {
 }
 
 // build makes the agent's parts, publishing through pub: the main part,
-// the disk loop and the probes (nil when off).
-func build(cfg config.Agent, id string, d Deps, pub publisher) (*Agent, *diskLoop, *probe.Service) {
+// the disk loop and the probes (nil when off). It fails only on an
+// unreadable evacuation journal.
+func build(cfg config.Agent, id string, d Deps, pub publisher) (*Agent, *diskLoop, *probe.Service, error) {
 	a := newAgent(cfg, id, d, pub)
+	var err error
+	if a.evac, err = newEvacuation(cfg.Evacuate); err != nil {
+		return nil, nil, nil, err
+	}
 	var dl *diskLoop
 	if d.Collectors.Disks != nil {
 		dl = newDiskLoop(a, d.Collectors.Disks, cfg.Collect.SMARTInterval)
+		dl.layout = d.Collectors.Layout
 		a.refreshDisks = dl.Refresh
 	}
 	var ps *probe.Service
@@ -134,7 +143,7 @@ func build(cfg config.Agent, id string, d Deps, pub publisher) (*Agent, *diskLoo
 			return discovery.ProbePayload(id, a.DeviceName(), p, d.Version, sc)
 		}, pub, d.Log.With("component", "probes"))
 	}
-	return a, dl, ps
+	return a, dl, ps, nil
 }
 
 // Discovery is the HA discovery the agent publishes on this machine, by
@@ -147,7 +156,11 @@ func Discovery(ctx context.Context, cfg config.Agent, d Deps) (map[string]json.R
 		return nil, err
 	}
 	rec := &recording{}
-	a, disks, probes := build(cfg, id, d, rec)
+	cfg.Evacuate.Journal = "" // nothing is run here: no journal is read
+	a, disks, probes, err := build(cfg, id, d, rec)
+	if err != nil {
+		return nil, err
+	}
 	a.publishAll(ctx)
 	if disks != nil {
 		disks.read(ctx)

@@ -2,10 +2,12 @@ package agent
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/homefleet/homefleet/agent/collect/host"
 	"github.com/homefleet/homefleet/agent/collect/idle"
 	"github.com/homefleet/homefleet/agent/collect/smart"
+	"github.com/homefleet/homefleet/agent/evacuate"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/netid"
 )
@@ -20,6 +22,7 @@ type (
 	diskReader interface {
 		Collect(ctx context.Context) ([]smart.Result, error)
 	}
+	layoutReader func() (map[string]evacuate.Layout, error)
 )
 
 // Collectors is the agent's one registry of collectors: what it reads
@@ -32,6 +35,10 @@ type Collectors struct {
 	Idle  []idle.Check // collect/idle: what keeps this machine awake
 	Net   netReader    // internal/netid: MACs, addresses, broadcasts, WoL armed
 	Disks diskReader   // collect/smart: every disk's SMART; nil when collect.skip_smart
+	// Layout is where each disk's data lives (mounts, SMB shares), by
+	// kernel name, published with the disk's facts (agent/evacuate; nil:
+	// not read, as on Windows).
+	Layout layoutReader
 }
 
 // DefaultCollectors builds every collector cfg turns on.
@@ -43,6 +50,9 @@ func DefaultCollectors(cfg config.Agent) Collectors {
 	}
 	if !cfg.Collect.SkipSMART {
 		c.Disks = smart.New()
+		if runtime.GOOS == "linux" {
+			c.Layout = evacuate.System(cfg.Idle.SMBConf).Read
+		}
 	}
 	return c
 }

@@ -27,6 +27,7 @@ func (a *Agent) newInbox() *inbox.Inbox {
 	in.On(id, "keep_awake", inbox.Switch, queue)
 	in.On(id, "wake-relay", inbox.Press, queue)
 	in.On(id, "run/", inbox.Press, queue)
+	in.On(id, "evacuate/", inbox.Press, queue)
 	for _, v := range power.Verbs {
 		in.On(id, string(v), inbox.Press, queue)
 	}
@@ -74,6 +75,9 @@ func (a *Agent) execute(ctx context.Context, c inbox.Command) error {
 		}
 		a.publishState(ctx, a.opts.Now()) // HA shows it running now
 		return nil
+	}
+	if disk, ok := strings.CutPrefix(c.Verb, "evacuate/"); ok {
+		return a.startEvacuation(ctx, disk, c.Body)
 	}
 	return fmt.Errorf("%w %q", ErrUnknownVerb, c.Verb)
 }

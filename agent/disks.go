@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/agent/collect/smart"
+	"github.com/homefleet/homefleet/agent/evacuate"
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/topic"
@@ -25,6 +26,8 @@ type diskLoop struct {
 	last      map[string]wire.Disk // by disk key
 	published map[string]bool      // discovery sent for these keys
 	permWarn  bool
+	layout    layoutReader // nil: mounts and shares not read
+	layoutErr bool         // the layout failed to read (warned once)
 }
 
 // newDiskLoop reads r every interval and publishes through a's session.
@@ -75,6 +78,7 @@ func (l *diskLoop) read(ctx context.Context) {
 	}
 	now := l.a.opts.Now()
 	next := map[string]wire.Disk{}
+	layouts := l.readLayout()
 	for _, r := range results {
 		key := DiskKey(r.Disk, r.Name)
 		if prev, ok := l.lastByName(r.Name); ok && r.Disk.Serial == "" && errors.Is(r.Err, smart.ErrStandby) {
@@ -93,6 +97,11 @@ func (l *diskLoop) read(ctx context.Context) {
 		} else if r.Err != nil && !errors.Is(r.Err, smart.ErrStandby) && !errors.Is(r.Err, smart.ErrPermission) {
 			l.a.opts.Log.Debug("disk not read", "disk", r.Name, "err", r.Err)
 		}
+		lay := layouts[r.Name]
+		d.Mounts, d.Shares = lay.Mounts, lay.Shares
+		if l.a.evac != nil {
+			l.a.evac.known(key, lay.Mounts)
+		}
 		next[key] = d
 	}
 	for key, d := range l.last {
@@ -108,6 +117,24 @@ func (l *diskLoop) read(ctx context.Context) {
 	l.publish(ctx, next)
 }
 
+// readLayout is where each disk's data lives, by kernel name (empty when
+// not read; a failure is warned once).
+func (l *diskLoop) readLayout() map[string]evacuate.Layout {
+	if l.layout == nil {
+		return nil
+	}
+	lay, err := l.layout()
+	if err != nil {
+		if !l.layoutErr {
+			l.a.opts.Log.Warn("reading mounts and shares; disks show none", "err", err)
+			l.layoutErr = true
+		}
+		return nil
+	}
+	l.layoutErr = false
+	return lay
+}
+
 func (l *diskLoop) lastByName(name string) (string, bool) {
 	for k, d := range l.last {
 		if d.Name == name {
@@ -121,7 +148,7 @@ func (l *diskLoop) publish(ctx context.Context, disks map[string]wire.Disk) {
 	sc, id := l.a.opts.Scheme, l.a.opts.ID
 	for key, d := range disks {
 		if !l.published[key] {
-			p := discovery.DiskPayload(discovery.Host{ID: id, Name: l.a.DeviceName()}, key, l.a.opts.Version, d, sc)
+			p := discovery.DiskPayload(discovery.Host{ID: id, Name: l.a.DeviceName(), Evacuate: l.a.evac != nil}, key, l.a.opts.Version, d, sc)
 			if !l.a.send(ctx, sc.NodeDiscovery(id, topic.DiskNode(id, key)), p, true) {
 				continue
 			}

@@ -73,6 +73,7 @@ type Agent struct {
 	power powerVerbs
 	idle  *idleState // nil: no Idle sensor
 	jobs  *jobs
+	evac  *evacuation // nil: evacuate not configured
 	// refreshDisks asks the disk loop for a read (cmd/refresh); nil
 	// without SMART.
 	refreshDisks func()
@@ -110,11 +111,13 @@ func (a *Agent) Announce() { service.Nudge(a.announce) }
 // Run collects and publishes until ctx ends; running jobs end with it.
 func (a *Agent) Run(ctx context.Context) error {
 	defer a.jobs.wait()
+	defer a.evac.wait()
 	tick := time.NewTicker(a.opts.Interval)
 	defer tick.Stop()
 	watchdog, stop := service.Watchdog(a.super)
 	defer stop()
 	a.collect(ctx) // publishing waits for the connection (Announce)
+	a.resumeEvacuations(ctx)
 	for {
 		select {
 		case <-ctx.Done():

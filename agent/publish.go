@@ -21,6 +21,11 @@ func (a *Agent) publishAll(ctx context.Context) {
 	a.publishDiscovery(ctx)
 	a.publishState(ctx, a.opts.Now())
 	a.publishNet(ctx, true)
+	if a.evac != nil {
+		for key, doc := range a.evac.latest() {
+			a.send(ctx, a.opts.Scheme.Evacuation(a.opts.ID, key), doc, true)
+		}
+	}
 }
 
 func (a *Agent) hostInfo() discovery.Host {

@@ -146,7 +146,9 @@ func testDisk() wire.Disk {
 }
 
 func TestDiskPayloadGolden(t *testing.T) {
-	golden.JSON(t, "disk.golden.json", DiskPayload(testHost, "wd-wcc7k1234567", "1.0.0", testDisk(), topic.Default()))
+	h := testHost
+	h.Evacuate = true // the whole contract: with the evacuation entities
+	golden.JSON(t, "disk.golden.json", DiskPayload(h, "wd-wcc7k1234567", "1.0.0", testDisk(), topic.Default()))
 }
 
 func TestDiskPayloadPassesHARules(t *testing.T) {
@@ -157,14 +159,21 @@ func TestDiskPayloadPassesHARules(t *testing.T) {
 		d.NVMe = &wire.NVMe{AvailableSpare: 100, SpareThreshold: 10, PercentUsed: 3}
 		return d
 	}()} {
-		p := DiskPayload(testHost, "k", "1.0.0", d, sc)
+		h := testHost
+		h.Evacuate = d.NVMe != nil // one of each
+		p := DiskPayload(h, "k", "1.0.0", d, sc)
 		b, _ := p.Marshal()
 		state, _ := json.Marshal(d)
-		for _, err := range NewChecker().Check(sc.NodeDiscovery(testHost.ID, topic.DiskNode(testHost.ID, "k")), b, map[string][]byte{sc.Disk(testHost.ID, "k"): state}) {
+		evac, _ := json.Marshal(wire.Evacuation{V: 1, State: wire.EvacuationIdle, Mounts: []string{}})
+		for _, err := range NewChecker().Check(sc.NodeDiscovery(testHost.ID, topic.DiskNode(testHost.ID, "k")), b,
+			map[string][]byte{sc.Disk(testHost.ID, "k"): state, sc.Evacuation(testHost.ID, "k"): evac}) {
 			t.Error(err)
 		}
 		if p.Device.ViaDevice != testHost.Identifier() {
 			t.Errorf("via_device %q, want the host %q", p.Device.ViaDevice, testHost.Identifier())
+		}
+		if _, has := p.Components["evacuate"]; has != h.Evacuate {
+			t.Errorf("the Evacuate data button must follow the agent's config (%v): %v", h.Evacuate, p.Components)
 		}
 		_, hasSpare := p.Components["nvme_spare"]
 		_, hasRealloc := p.Components["reallocated"]

@@ -77,11 +77,14 @@ func DiskPayload(host Host, key, version string, d wire.Disk, sc topic.Scheme) P
 	b.add("health", Entity{Platform: BinarySensor, Name: "Health", DeviceClass: Problem,
 		ValueTemplate:    "{{ 'ON' if value_json.health.known and not value_json.health.passed else 'OFF' }}",
 		JSONAttrTopic:    sc.Disk(hostID, key),
-		JSONAttrTemplate: "{{ {'reasons': value_json.health.reasons, 'attributes': value_json.attrs | default(None), 'nvme': value_json.nvme | default(None), 'self_test': value_json.self_test | default(None), 'serial': value_json.serial | default(None)} | tojson }}",
+		JSONAttrTemplate: "{{ {'reasons': value_json.health.reasons, 'attributes': value_json.attrs | default(None), 'nvme': value_json.nvme | default(None), 'self_test': value_json.self_test | default(None), 'serial': value_json.serial | default(None), 'mounts': value_json.mounts | default([]), 'shares': value_json.shares | default([])} | tojson }}",
 	}, "health")
 	b.add("status", Entity{Name: "SMART status", DeviceClass: Enum, Options: wire.DiskStatuses,
 		Category: Diagnostic, Icon: "mdi:harddisk", Availability: []Availability{{Topic: sc.Status(hostID)}},
 		JSONAttrTopic: sc.Disk(hostID, key), JSONAttrTemplate: "{{ {'error': value_json.error | default(None)} | tojson }}"}, "status")
+	if host.Evacuate {
+		evacuationEntities(b, sc, hostID, key)
+	}
 	return Payload{
 		Device:     diskDevice(host, key, d),
 		Origin:     origin(version),
@@ -94,4 +97,18 @@ func DiskPayload(host Host, key, version string, d wire.Disk, sc topic.Scheme) P
 		AvailabilityMode: "all",
 		QoS:              1,
 	}
+}
+
+// evacuationEntities are the disk's Evacuate data button and the sensors
+// of the copy's progress and result (homefleet/<host>/evacuation/<disk>).
+func evacuationEntities(b *builder, sc topic.Scheme, hostID, key string) {
+	ev := sc.Evacuation(hostID, key)
+	b.add("evacuate", Entity{Platform: Button, Name: "Evacuate data", Icon: "mdi:truck-fast-outline",
+		CommandTopic: sc.Evacuate(hostID, key), PayloadPress: "PRESS"}, "")
+	b.add("evacuation", Entity{Name: "Evacuation", DeviceClass: Enum, Options: wire.EvacuationStates, Icon: "mdi:content-copy",
+		StateTopic: ev, JSONAttrTopic: ev,
+		JSONAttrTemplate: "{{ {'reason': value_json.reason | default(None), 'mounts': value_json.mounts, 'destination': value_json.destination | default(None), 'request': value_json.id | default(None), 'started': value_json.started | default(None), 'finished': value_json.finished | default(None), 'total': value_json.total} | tojson }}"}, "state")
+	b.add("evacuation_progress", Entity{Name: "Evacuation progress", Unit: Percent, StateClass: Measurement, StateTopic: ev, Icon: "mdi:progress-upload"}, "percent")
+	b.add("evacuation_eta", Entity{Name: "Evacuation time left", DeviceClass: Duration, Unit: Seconds, StateTopic: ev, Icon: "mdi:timer-sand"}, "eta_s")
+	b.add("evacuation_copied", Entity{Name: "Evacuation copied", DeviceClass: DataSize, Unit: Bytes, StateClass: Measurement, StateTopic: ev}, "bytes")
 }

@@ -24,6 +24,9 @@ type Host struct {
 	Power   []string // power verbs offered as buttons (allowed and offered by the OS)
 	Idle    bool     // the agent decides idle (Idle, Idle for, Keep awake)
 	Jobs    []string // jobs of the agent's config: a Run button, a running sensor and finished/failed triggers each
+	// Evacuate: the agent can copy a disk's data off it (evacuate in its
+	// config): each disk gets an Evacuate data button and progress sensors.
+	Evacuate bool
 }
 
 // EntityPrefix is the object-id prefix of default_entity_id: the host

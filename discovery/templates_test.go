@@ -36,6 +36,7 @@ var docs = []struct {
 	{"state.golden.json", reflect.TypeFor[wire.State](), func(t string) bool { return strings.HasSuffix(t, "/state") && !strings.HasPrefix(t, "homefleet/hub/") }},
 	{"hubstate.golden.json", reflect.TypeFor[wire.HubState](), func(t string) bool { return t == "homefleet/hub/state" }},
 	{"disk.golden.json", reflect.TypeFor[wire.Disk](), func(t string) bool { return strings.Contains(t, "/disk/") && !strings.HasPrefix(t, "homefleet/hub/") }},
+	{"evacuation.golden.json", reflect.TypeFor[wire.Evacuation](), func(t string) bool { return strings.Contains(t, "/evacuation/") }},
 	{"prediction.golden.json", reflect.TypeFor[wire.Prediction](), func(t string) bool { return strings.HasPrefix(t, "homefleet/hub/disk/") }},
 	{"schedule.golden.json", reflect.TypeFor[wire.ScheduleState](), func(t string) bool { return strings.HasPrefix(t, "homefleet/hub/schedule/") }},
 	{"wakeresult.golden.json", reflect.TypeFor[wire.WakeResult](), func(t string) bool { return strings.HasPrefix(t, "homefleet/hub/wake/") }},

@@ -127,7 +127,7 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 func features(ctx context.Context, env feature.Env, cfg config.Hub, o Options) ([]service.Service, error) {
 	var l list
 	l.add(fleet.New(env), nil)
-	l.add(disks.New(ctx, env))
+	l.add(disks.New(ctx, env, cfg.Predict.Evacuate))
 	l.add(wake.New(ctx, env, cfg.Wake, o.Wake))
 	l.add(schedule.New(ctx, env, cfg.Schedules))
 	l.add(internet.New(ctx, env, cfg))

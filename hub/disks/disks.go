@@ -43,18 +43,24 @@ type Service struct {
 	state   map[diskKey]*diskState // owned by Run (New fills it before)
 	sent    map[diskKey]bool       // discovery published since the last connect
 	serials map[diskKey]string     // from the agents' documents: a disk's serial names its HA device
+	policy  string                 // predict.evacuate
+	pending []evacRequest          // journaled evacuation requests not yet sent
 }
 
 // New loads every disk's stored history (so a hub restart keeps trends)
-// and subscribes to the agents' disk documents.
-func New(ctx context.Context, env feature.Env) (*Service, error) {
+// and the evacuation requests not yet sent, and subscribes to the agents'
+// disk documents. evacuate is predict.evacuate (ask, auto, off).
+func New(ctx context.Context, env feature.Env, evacuate string) (*Service, error) {
 	model, err := predict.Default()
 	if err != nil {
 		return nil, err
 	}
 	d := &Service{env: env.Named("disks"), model: model, in: make(chan diskMsg, 256), resend: make(chan struct{}, 1),
-		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}, serials: map[diskKey]string{}}
+		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}, serials: map[diskKey]string{}, policy: evacuate}
 	if err := d.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := d.loadEvacuations(ctx); err != nil {
 		return nil, err
 	}
 	env.Session.Subscribe(env.Scheme.AllDisks(), d.handle)
@@ -114,6 +120,7 @@ func (d *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-d.resend:
+			d.sendPending(ctx)
 			d.sent = map[diskKey]bool{}
 			for k, s := range d.state {
 				d.publish(ctx, k, s, predict.OK)
@@ -168,6 +175,9 @@ func (d *Service) observe(ctx context.Context, m diskMsg) {
 	prev := s.last.State
 	v := s.tracker.Observe(o)
 	s.last, s.known = v, true
+	if v.State >= predict.Critical && prev < predict.Critical {
+		d.entered(ctx, key, v) // first: the copy is what is urgent
+	}
 	d.publish(ctx, key, s, v.Alert)
 	if v.State != prev {
 		d.env.Log.Info("disk prediction changed", "device", m.device, "disk", m.disk, "from", prev, "to", v.State, "p30", fmt.Sprintf("%.3f", v.P30), "reasons", v.Reasons)

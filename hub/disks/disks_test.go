@@ -11,6 +11,7 @@ import (
 	"github.com/homefleet/homefleet/discovery"
 	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/hub/feature/featuretest"
+	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/service"
 	"github.com/homefleet/homefleet/internal/testbroker"
 	"github.com/homefleet/homefleet/internal/topic"
@@ -91,6 +92,6 @@ func TestDiskPredictions(t *testing.T) {
 }
 
 func build(env feature.Env) ([]service.Service, error) {
-	d, err := New(context.Background(), env)
+	d, err := New(context.Background(), env, config.EvacuateAuto)
 	return []service.Service{d}, err
 }

@@ -75,7 +75,7 @@ func Rules(sc topic.Scheme, r Role, name string) ([]Rule, error) {
 		id := topic.ID(name)
 		return []Rule{
 			{sc.Status(id), Write}, {sc.Net(id), Write}, {sc.Event(id), Write},
-			{sc.Disks(id), Write}, {sc.Probes(id), Write}, {sc.OwnDiscovery(id), Write},
+			{sc.Disks(id), Write}, {sc.Evacuations(id), Write}, {sc.Probes(id), Write}, {sc.OwnDiscovery(id), Write},
 			{sc.State(id), ReadWrite}, {sc.Claim(id), ReadWrite}, // read back: the claim check
 			{sc.Commands(id), Read}, {sc.HAStatus(), Read},
 		}, nil

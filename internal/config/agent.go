@@ -12,14 +12,15 @@ import (
 
 // Agent is the configuration of `homefleet agent`.
 type Agent struct {
-	Device  Device         `yaml:"device"`
-	MQTT    MQTT           `yaml:"mqtt"`
-	Collect Collect        `yaml:"collect"`
-	Power   Power          `yaml:"power"`
-	Idle    Idle           `yaml:"idle"`
-	Jobs    map[string]Job `yaml:"jobs"`   // run over MQTT by name only (cmd/run/<name>)
-	Probes  []Probe        `yaml:"probes"` // service checks run from this machine
-	Log     Log            `yaml:"log"`
+	Device   Device         `yaml:"device"`
+	MQTT     MQTT           `yaml:"mqtt"`
+	Collect  Collect        `yaml:"collect"`
+	Power    Power          `yaml:"power"`
+	Idle     Idle           `yaml:"idle"`
+	Jobs     map[string]Job `yaml:"jobs"`   // run over MQTT by name only (cmd/run/<name>)
+	Probes   []Probe        `yaml:"probes"` // service checks run from this machine
+	Evacuate Evacuate       `yaml:"evacuate"`
+	Log      Log            `yaml:"log"`
 }
 
 // Job is a program the hub may start by name (a backup). The command is
@@ -102,6 +103,7 @@ func (a *Agent) SetDefaults() {
 	for i := range a.Probes {
 		a.Probes[i].setDefaults()
 	}
+	a.Evacuate.setDefaults()
 }
 
 // Validate reports every bad field at once.
@@ -131,6 +133,7 @@ func (a Agent) Validate() error {
 		v.oneOf(fmt.Sprintf("power.allow[%d]", i), verb, "sleep", "hibernate", "shutdown", "reboot")
 	}
 	validateProbes(v, a.Probes)
+	a.Evacuate.validate(v)
 	if a.Collect.SMARTInterval < time.Minute {
 		v.add("collect.smart_interval", a.Collect.SMARTInterval.String(), "must be at least 1m")
 	}

@@ -55,6 +55,9 @@ func TestAgentValidation(t *testing.T) {
 		{"password without user", "mqtt: {url: 'mqtt://nas:1883', password: s3cret}\n", "mqtt.username", ""},
 		{"backoff inverted", "mqtt: {url: 'mqtt://nas:1883', backoff_min: 10s, backoff_max: 1s}\n", "mqtt.backoff_max", "1s"},
 		{"bad discovery prefix", "mqtt: {url: 'mqtt://nas:1883', discovery_prefix: 'home/assistant'}\n", "mqtt.discovery_prefix", "home/assistant"},
+		{"evacuate without destination", "mqtt: {url: 'mqtt://nas:1883'}\nevacuate: {command: [rsync, '{mounts}', /x]}\n", "evacuate.destination", ""},
+		{"evacuate to a relative path", "mqtt: {url: 'mqtt://nas:1883'}\nevacuate: {destination: backup}\n", "evacuate.destination", "backup"},
+		{"evacuate placeholder", "mqtt: {url: 'mqtt://nas:1883'}\nevacuate: {destination: /b, command: [cp, -r, '{mount}', /b]}\n", "evacuate.command", "cp -r {mount} /b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,8 +21,25 @@ type Hub struct {
 	PublicIP  PublicIP   `yaml:"public_ip"`
 	DDNS      DDNS       `yaml:"ddns"`
 	Probes    []Probe    `yaml:"probes"` // service checks run from the hub
+	Predict   Predict    `yaml:"predict"`
 	Log       Log        `yaml:"log"`
 }
+
+// Predict configures what the hub does with its disk predictions.
+type Predict struct {
+	// Evacuate is what happens when a disk enters Critical or Failing on a
+	// machine whose agent can evacuate: "ask" (default: an event HA can
+	// notify with, and the disk's Evacuate data button), "auto" (the hub
+	// starts the copy, once per entry into the state) or "off".
+	Evacuate string `yaml:"evacuate"`
+}
+
+// Evacuation policies.
+const (
+	EvacuateAsk  = "ask"
+	EvacuateAuto = "auto"
+	EvacuateOff  = "off"
+)
 
 // Broker configures the embedded MQTT broker the hub starts when no
 // external broker is configured.
@@ -116,6 +133,9 @@ func (h *Hub) SetDefaults() {
 	}
 	h.PublicIP.setDefaults()
 	h.DDNS.setDefaults()
+	if h.Predict.Evacuate == "" {
+		h.Predict.Evacuate = EvacuateAsk
+	}
 	for i := range h.Probes {
 		h.Probes[i].setDefaults()
 	}
@@ -135,6 +155,7 @@ func (h Hub) Validate() error {
 		}
 	}
 	validateProbes(v, h.Probes)
+	v.oneOf("predict.evacuate", h.Predict.Evacuate, EvacuateAsk, EvacuateAuto, EvacuateOff)
 	names := map[string]bool{}
 	for i, s := range h.Schedules {
 		field := fmt.Sprintf("schedules[%d]", i)

@@ -54,6 +54,17 @@ func (s Scheme) State(device string) string { return s.dev(device, "state") }
 // Disk is the JSON document of one disk.
 func (s Scheme) Disk(device, disk string) string { return s.dev(device, "disk", ID(disk)) }
 
+// Evacuation is the progress and result of copying a disk's data off it.
+func (s Scheme) Evacuation(device, disk string) string { return s.dev(device, "evacuation", ID(disk)) }
+
+// Evacuations is the filter of every evacuation document of a device.
+func (s Scheme) Evacuations(device string) string { return s.dev(device, "evacuation", "+") }
+
+// Evacuate is the command that copies a disk's data off it.
+func (s Scheme) Evacuate(device, disk string) string {
+	return s.dev(device, "cmd", "evacuate", ID(disk))
+}
+
 // Claim carries an agent's start-up marker: seeing it back proves the
 // broker delivered the retained state of the device first.
 func (s Scheme) Claim(device string) string { return s.dev(device, "claim") }

@@ -37,6 +37,10 @@ type Disk struct {
 	NVMe         *NVMe               `json:"nvme,omitempty"`
 	GrownDefects *uint64             `json:"grown_defects,omitempty"`
 	SelfTest     *SelfTest           `json:"self_test,omitempty"`
+	// Where the disk's data lives: mount points of its filesystems and
+	// the SMB shares on them (what an evacuation copies).
+	Mounts []string `json:"mounts,omitempty"`
+	Shares []string `json:"shares,omitempty"`
 }
 
 // DiskHealth is the drive's own verdict.
