@@ -7,5 +7,9 @@ func HubPayload(id, version string, sc topic.Scheme) Payload {
 	h := Host{ID: id, Name: "homefleet hub", Model: "homefleet hub", Version: version}
 	b := &builder{h: h, cmps: map[string]Entity{}}
 	b.add("online", Entity{Name: "Devices online", StateClass: Measurement, Icon: "mdi:lan-connect"}, "online")
+	b.add("store", Entity{Platform: BinarySensor, Name: "History store", DeviceClass: Problem, Category: Diagnostic, Icon: "mdi:database-alert",
+		ValueTemplate:    "{{ 'ON' if value_json.store_error | default('') else 'OFF' }}",
+		JSONAttrTopic:    sc.State(id),
+		JSONAttrTemplate: "{{ {'error': value_json.store_error | default(None)} | tojson }}"}, "")
 	return b.payload(h.device(), version, sc.State(id), sc.Status(id))
 }

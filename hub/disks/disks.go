@@ -29,7 +29,8 @@ type diskState struct {
 	tracker *predict.Tracker
 	last    predict.Verdict
 	model   string
-	known   bool // a verdict exists
+	known   bool          // a verdict exists
+	reading store.Reading // the last reading observed (the store may not have it yet)
 }
 
 // Service stores disk history and publishes predictions. Messages are
@@ -45,6 +46,7 @@ type Service struct {
 	serials map[diskKey]string     // from the agents' documents: a disk's serial names its HA device
 	policy  string                 // predict.evacuate
 	pending []evacRequest          // journaled evacuation requests not yet sent
+	unsaved []unsaved              // readings the store could not write yet (oldest first)
 }
 
 // New loads every disk's stored history (so a hub restart keeps trends)
@@ -103,7 +105,7 @@ func (d *Service) load(ctx context.Context) error {
 		}
 		s := &diskState{tracker: predict.NewTracker(d.model, r.Model), model: r.Model}
 		for _, row := range h {
-			s.last, s.known = s.tracker.Observe(row.Obs), true
+			s.last, s.known, s.reading = s.tracker.Observe(row.Obs), true, row
 		}
 		d.state[diskKey{r.Device, r.Disk}] = s
 	}
@@ -118,6 +120,7 @@ func (d *Service) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			d.flush()
 			return nil
 		case <-d.resend:
 			d.sendPending(ctx)
@@ -164,14 +167,15 @@ func (d *Service) observe(ctx context.Context, m diskMsg) {
 		s = &diskState{tracker: predict.NewTracker(d.model, m.doc.Model), model: m.doc.Model}
 		d.state[key] = s
 	}
-	written, err := d.env.Store.Record(ctx, m.device, m.disk, store.Reading{Time: d.env.Now(), Model: m.doc.Model, Obs: o})
-	if err != nil {
-		d.env.Log.Error("storing disk history", "device", m.device, "disk", m.disk, "err", err)
-	}
-	if !written && s.known {
+	r := store.Reading{Time: d.env.Now(), Model: m.doc.Model, Obs: o}
+	if s.known && store.Same(s.reading, r) {
+		d.save(ctx)                        // a chance to write what a failing store missed
 		d.publish(ctx, key, s, predict.OK) // nothing new: keep the prediction fresh
 		return
 	}
+	s.reading = r
+	d.unsaved = append(d.unsaved, unsaved{key, r})
+	d.save(ctx)
 	prev := s.last.State
 	v := s.tracker.Observe(o)
 	s.last, s.known = v, true

@@ -22,12 +22,14 @@ import (
 type Service struct {
 	env feature.Env
 
-	mu      sync.Mutex
-	devices map[string]string
-	names   map[string]string // host names from the states, to name devices in logs
-	dirty   chan struct{}
-	resend  chan struct{}
-	clear   chan string // retained topics to clear (tidy.go)
+	mu       sync.Mutex
+	devices  map[string]string
+	names    map[string]string // host names from the states, to name devices in logs
+	dirty    chan struct{}
+	resend   chan struct{}
+	clear    chan string // retained topics to clear (tidy.go)
+	storeErr string      // the history store's write error ("" : writing)
+	storeEv  chan error  // the store's health changes, to announce
 }
 
 // New builds the fleet service and subscribes it to every status topic.
@@ -35,7 +37,10 @@ func New(env feature.Env) *Service {
 	if env.Supervisor == nil {
 		env.Supervisor = service.Unsupervised{}
 	}
-	f := &Service{env: env.Named("fleet"), devices: map[string]string{}, names: map[string]string{}, dirty: make(chan struct{}, 1), resend: make(chan struct{}, 1), clear: make(chan string, 64)}
+	f := &Service{env: env.Named("fleet"), devices: map[string]string{}, names: map[string]string{}, dirty: make(chan struct{}, 1), resend: make(chan struct{}, 1), clear: make(chan string, 64), storeEv: make(chan error, 16)}
+	if env.Store != nil {
+		env.Store.OnHealth(f.storeHealth)
+	}
 	env.Session.Subscribe(env.Scheme.AllStatus(), f.handleStatus)
 	env.Session.Subscribe(env.Scheme.AllStates(), f.handleState)
 	env.Session.Subscribe(env.Scheme.AllDiscovery(), f.handleDiscovery)
@@ -89,10 +94,38 @@ func (f *Service) handleState(t string, payload []byte, _ bool) error {
 	return nil
 }
 
+// storeHealth follows the history store: the hub's state says why it
+// cannot write, and an event says when it starts and stops failing.
+func (f *Service) storeHealth(err error) {
+	f.mu.Lock()
+	f.storeErr = ""
+	if err != nil {
+		f.storeErr = err.Error()
+	}
+	f.mu.Unlock()
+	select {
+	case f.storeEv <- err:
+	default: // a burst of flips: the state says the latest
+	}
+	service.Nudge(f.dirty)
+}
+
+// announceStore logs and publishes one store health change as an event.
+func (f *Service) announceStore(ctx context.Context, err error) {
+	ev := wire.Event{V: 1, TS: f.env.Now().Unix(), Type: "store", OK: err == nil, Reason: "history store writing again"}
+	if err != nil {
+		ev.Reason = err.Error() + "; wake, schedules and predictions go on, history is kept in memory until it can be written"
+		f.env.Log.Error("history store cannot be written", "err", err)
+	} else {
+		f.env.Log.Info("history store writing again")
+	}
+	f.env.Send(ctx, f.env.Scheme.Event(topic.HubID), ev, false)
+}
+
 func (f *Service) snapshot() wire.HubState {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := wire.HubState{V: 1, Devices: maps.Clone(f.devices)}
+	s := wire.HubState{V: 1, Devices: maps.Clone(f.devices), StoreError: f.storeErr}
 	for _, st := range f.devices {
 		if st == topic.Online {
 			s.Online++
@@ -121,6 +154,8 @@ func (f *Service) Run(ctx context.Context) error {
 			f.env.Send(ctx, sc.State(topic.HubID), f.snapshot(), true)
 		case t := <-f.clear:
 			f.tidy(ctx, t)
+		case err := <-f.storeEv:
+			f.announceStore(ctx, err)
 		}
 	}
 }

@@ -12,9 +12,9 @@ const docSchema = `CREATE TABLE IF NOT EXISTS docs (
 	PRIMARY KEY (ns, key)
 )`
 
-// SaveDoc keeps one JSON document under a namespace (ddns record states,
+// saveDoc keeps one JSON document under a namespace (ddns record states,
 // the last public addresses), replacing the previous one.
-func (s *Store) SaveDoc(ctx context.Context, ns, key string, doc []byte) error {
+func (s *Store) saveDoc(ctx context.Context, ns, key string, doc []byte) error {
 	if _, err := s.db.ExecContext(ctx, docSchema); err != nil {
 		return fmt.Errorf("%w: docs table: %w", ErrStore, err)
 	}

@@ -23,7 +23,8 @@ var ErrStore = errors.New("history store")
 
 // Store is the hub's history database.
 type Store struct {
-	db *sql.DB
+	db     *sql.DB
+	health health
 	// redact masks known secrets in every text document written (an
 	// error quoting a provider's reply); nil masks nothing.
 	redact *secret.Redactor
@@ -108,15 +109,15 @@ func values(r Reading) []any {
 	return append(v, o.DriveFailed, o.NVMe, int(o.CriticalWarning), o.AvailableSpare, o.SpareThreshold, o.PercentUsed, o.MediaErrors)
 }
 
-// Record stores r for device/disk when any value differs from the last
+// record stores r for device/disk when any value differs from the last
 // stored row (power-on hours alone do not count). It reports whether a
 // row was written.
-func (s *Store) Record(ctx context.Context, device, disk string, r Reading) (bool, error) {
+func (s *Store) record(ctx context.Context, device, disk string, r Reading) (bool, error) {
 	last, ok, err := s.last(ctx, device, disk)
 	if err != nil {
 		return false, err
 	}
-	if ok && same(last, r) {
+	if ok && Same(last, r) {
 		return false, nil
 	}
 	args := append([]any{device, disk, r.Time.Unix(), r.Obs.Hour}, values(r)...)
@@ -127,7 +128,9 @@ func (s *Store) Record(ctx context.Context, device, disk string, r Reading) (boo
 	return true, nil
 }
 
-func same(a, b Reading) bool {
+// Same reports whether two readings hold the same values (the time and
+// the power-on hours aside): a row is stored only when they differ.
+func Same(a, b Reading) bool {
 	va, vb := values(a), values(b)
 	for i := range va {
 		if va[i] != vb[i] {
@@ -251,8 +254,8 @@ func (s *Store) Schedule(ctx context.Context, name string) (ScheduleState, error
 	return st, nil
 }
 
-// SaveSchedule stores a schedule's state.
-func (s *Store) SaveSchedule(ctx context.Context, name string, st ScheduleState) error {
+// saveSchedule stores a schedule's state.
+func (s *Store) saveSchedule(ctx context.Context, name string, st ScheduleState) error {
 	if _, err := s.db.ExecContext(ctx, scheduleSchema); err != nil {
 		return fmt.Errorf("%w: schedule table: %w", ErrStore, err)
 	}
@@ -273,9 +276,9 @@ const wakeSchema = `CREATE TABLE IF NOT EXISTS wake_targets (
 	net    TEXT NOT NULL
 )`
 
-// SaveWakeTarget keeps a device's network identity (the JSON document),
+// saveWakeTarget keeps a device's network identity (the JSON document),
 // so a sleeping device can be woken after the hub and its broker restart.
-func (s *Store) SaveWakeTarget(ctx context.Context, device string, netDoc []byte) error {
+func (s *Store) saveWakeTarget(ctx context.Context, device string, netDoc []byte) error {
 	if _, err := s.db.ExecContext(ctx, wakeSchema); err != nil {
 		return fmt.Errorf("%w: wake table: %w", ErrStore, err)
 	}

@@ -144,6 +144,8 @@ func TestTopicListGolden(t *testing.T) {
 		s.HubWake("nas") + "  retained last wake result",
 		s.HubWakeTrigger("nas") + "  HA device triggers woke|wake_failed",
 		s.RunJob("nas", "backup") + "  start a job of the agent's config",
+		s.Evacuate("nas", "WD-WX12345") + "  copy the disk's data off it (Evacuate data button, or the hub)",
+		s.Evacuation("nas", "WD-WX12345") + "  retained evacuation: state, bytes, percent, eta, reason",
 		s.AllEvents() + "  hub subscription: job results",
 		s.AllStates() + "  hub subscription: idle verdicts",
 		s.HubSchedule("nightly-backup") + "  retained schedule state: enabled, next run, last result",

@@ -7,6 +7,10 @@ type HubState struct {
 	V       int               `json:"v"`
 	Online  int               `json:"online"`
 	Devices map[string]string `json:"devices"` // device id -> online|offline
+	// StoreError is why the history store cannot be written (a full or
+	// read-only disk); empty while it works. Wake, schedules and
+	// predictions go on meanwhile; unsaved history is kept in memory.
+	StoreError string `json:"store_error,omitempty"`
 }
 
 // Wake results.
