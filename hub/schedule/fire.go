@@ -48,6 +48,7 @@ func (s *Service) fire(ctx context.Context, it *schedItem, now time.Time) {
 			return // one run at a time
 		}
 		it.backup = &backupRun{started: now, deadline: now.Add(it.cfg.Window), sleepWhenIdle: it.cfg.SleepAfter}
+		s.saveRun(ctx, it)
 		it.lastResult = "waking " + dev
 		if !s.online[dev] {
 			s.send(ctx, s.env.Scheme.Command(dev, "wake"), it, now)
@@ -66,6 +67,7 @@ func (s *Service) advanceBackup(ctx context.Context, it *schedItem, now time.Tim
 	switch {
 	case !b.running && s.online[dev]:
 		b.running = true
+		s.saveRun(ctx, it) // the intent: a restart does not send the job again
 		it.lastResult = "running " + it.cfg.Job
 		s.send(ctx, s.env.Scheme.RunJob(dev, it.cfg.Job), it, now)
 		s.publishState(ctx, it)
@@ -95,6 +97,7 @@ func (s *Service) jobDone(ctx context.Context, m eventMsg) {
 func (s *Service) finish(ctx context.Context, it *schedItem, ok bool, result string, now time.Time) {
 	sleepAfter := it.backup.sleepWhenIdle
 	it.backup = nil
+	s.saveRun(ctx, it)
 	it.lastResult = result
 	trig := discovery.TriggerBackupFinished
 	if !ok {

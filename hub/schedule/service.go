@@ -74,6 +74,9 @@ func New(ctx context.Context, env feature.Env, cfgs []config.Schedule) (*Service
 		}
 		s.items = append(s.items, &schedItem{cfg: c, win: Window{Spec: spec, Length: c.Window}, state: state})
 	}
+	if err := s.loadRuns(ctx); err != nil {
+		return nil, err
+	}
 	if len(s.items) > 0 {
 		sc := env.Scheme
 		env.Session.Subscribe(sc.AllStatus(), s.handleStatus)

@@ -76,7 +76,12 @@ CREATE INDEX IF NOT EXISTS disk_history_key ON disk_history (device, disk, hour)
 
 // Open opens (creating) the database at path; ":memory:" keeps it in RAM.
 func Open(path string) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)"
+	// WAL with synchronous=FULL: every commit is fsynced before it
+	// returns, so a committed row (a disk reading, a journaled intent)
+	// survives a SIGKILL and a power cut alike. NORMAL would survive the
+	// kill but may lose the last commits to a power cut; the hub writes a
+	// row only when a value changes, so the fsync per commit is cheap.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)"
 	if path == ":memory:" {
 		dsn = "file::memory:?_pragma=busy_timeout(5000)"
 	}

@@ -25,6 +25,11 @@ type State struct {
 	VerifiedAt    time.Time  `json:"verified_at"`
 	PropagationMS int64      `json:"propagation_ms,omitempty"` // write to seen on every authoritative server
 	WriteMS       int64      `json:"write_ms,omitempty"`       // address change to provider write done
+	// Pending is the address being written: journaled before the
+	// provider is called, cleared with its outcome. Found set on start,
+	// the hub stopped mid-write and the write may have been applied: it
+	// is taken as pushed (and verified, with verify on), never sent twice.
+	Pending netip.Addr `json:"pending,omitzero"`
 }
 
 // Store keeps record states across restarts.
@@ -132,6 +137,9 @@ func New(bindings []Binding, ver Verifier, st Store, opt Options) *Manager {
 		e := &entry{rec: b.Record, prov: b.Provider, hash: b.Hash, st: b.State}
 		if e.st.Disabled != "" && e.st.ConfigHash != b.Hash {
 			e.st.Disabled, e.st.LastError = "", "" // the user changed the config: try again
+		}
+		if e.st.Pending.IsValid() {
+			m.interrupted(e)
 		}
 		p := m.providers[b.Record.Provider]
 		if p == nil {
@@ -266,9 +274,12 @@ func (m *Manager) push(ctx context.Context, e *entry, now time.Time) time.Time {
 		return e.st.PushedAt.Add(e.rec.MinInterval)
 	}
 	e.force = false
+	e.st.Pending = want
+	m.save(ctx, e) // the intent, before the provider hears of it
 	cctx, cancel := context.WithTimeout(ctx, m.opt.CallTimeout)
 	err := e.prov.Update(cctx, e.rec, want)
 	cancel()
+	e.st.Pending = netip.Addr{}
 	done := m.opt.Now()
 	old := e.st.Pushed
 	switch {
@@ -367,6 +378,19 @@ func (m *Manager) verify(ctx context.Context, e *entry) time.Time {
 		m.save(ctx, e)
 	}
 	return e.nextVerify
+}
+
+// interrupted takes the write the hub stopped in as applied: repeating a
+// provider call that may have succeeded is what must not happen; with
+// verify on, the authoritative servers then say whether it did (and a
+// mismatch re-pushes, as after any write).
+func (m *Manager) interrupted(e *entry) {
+	m.opt.Log.Warn("ddns write interrupted by a stop; taking it as applied, not writing it again", "record", e.rec.Key(), "address", e.st.Pending, "verify", e.rec.Verify)
+	now := m.opt.Now()
+	e.st.Pushed, e.st.PushedAt, e.st.Pending, e.st.InSync = e.st.Pending, now, netip.Addr{}, !e.rec.Verify
+	if e.rec.Verify {
+		e.verifyUntil, e.nextVerify, e.poll, e.mismatches = now.Add(m.opt.VerifyTimeout), now, verifyPollFirst, 0
+	}
 }
 
 func (m *Manager) save(ctx context.Context, e *entry) {
