@@ -31,9 +31,12 @@ import (
 	"github.com/homefleet/homefleet/internal/topic"
 )
 
-// haSpread bounds how long after Home Assistant's birth every feature has
-// republished its discovery and state.
-const haSpread = 5 * time.Second
+// haSpread is how long after Home Assistant's birth the hub's features
+// start republishing (each at a random moment within it). It is shorter
+// than the agents' 5 s: the hub's per-device configs (a Wake and a
+// prediction config for every device) are then spread over
+// feature.RepublishOver, and all of it must be at the broker within 5 s.
+const haSpread = time.Second
 
 // Hub is a running hub.
 type Hub struct {

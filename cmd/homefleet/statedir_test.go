@@ -74,7 +74,7 @@ schedules: [{name: night, device: nas, kind: sleep, cron: "0 23 * * *", timezone
 }
 
 // buildHomefleet builds the binary, for tests that run it in a namespace.
-func buildHomefleet(t *testing.T) string {
+func buildHomefleet(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "homefleet")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

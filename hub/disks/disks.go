@@ -46,7 +46,8 @@ type Service struct {
 	serials map[diskKey]string     // from the agents' documents: a disk's serial names its HA device
 	policy  string                 // predict.evacuate
 	pending []evacRequest          // journaled evacuation requests not yet sent
-	unsaved []unsaved              // readings the store could not write yet (oldest first)
+	repub   *feature.Republisher[diskKey]
+	unsaved []unsaved // readings the store could not write yet (oldest first)
 }
 
 // New loads every disk's stored history (so a hub restart keeps trends)
@@ -58,7 +59,7 @@ func New(ctx context.Context, env feature.Env, evacuate string) (*Service, error
 		return nil, err
 	}
 	d := &Service{env: env.Named("disks"), model: model, in: make(chan diskMsg, 256), resend: make(chan struct{}, 1),
-		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}, serials: map[diskKey]string{}, policy: evacuate}
+		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}, serials: map[diskKey]string{}, policy: evacuate, repub: feature.NewRepublisher[diskKey]()}
 	if err := d.load(ctx); err != nil {
 		return nil, err
 	}
@@ -120,13 +121,16 @@ func (d *Service) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			d.repub.Wait()
 			d.flush()
 			return nil
 		case <-d.resend:
 			d.sendPending(ctx)
 			d.sent = map[diskKey]bool{}
-			for k, s := range d.state {
-				d.publish(ctx, k, s, predict.OK)
+			d.publishAll(ctx)
+		case sent := <-d.repub.Done():
+			for k, ok := range sent {
+				d.sent[k] = ok // a failed one goes again with the disk's next document
 			}
 		case m := <-d.in:
 			d.observe(ctx, m)
@@ -188,6 +192,36 @@ func (d *Service) observe(ctx context.Context, m diskMsg) {
 	}
 }
 
+// prediction is a disk's prediction document.
+func (d *Service) prediction(s *diskState) wire.Prediction {
+	reasons := s.last.Reasons
+	if reasons == nil {
+		reasons = []string{}
+	}
+	return wire.Prediction{V: 1, TS: d.env.Now().Unix(), State: s.last.State.String(), P30: s.last.P30, P90: s.last.P90,
+		Within48h: s.last.Within48h, Reasons: reasons, Model: s.model}
+}
+
+// publishAll republishes every disk's discovery and prediction (after a
+// connect or HA's birth), paced beside the loop.
+func (d *Service) publishAll(ctx context.Context) {
+	keys := map[int]diskKey{}
+	var msgs []feature.Outgoing
+	sc := d.env.Scheme
+	for k, s := range d.state {
+		if serial, seen := d.serials[k]; seen {
+			keys[len(msgs)] = k
+			msgs = append(msgs, feature.Outgoing{Topic: sc.NodeDiscovery(topic.HubID, topic.PredictionNode(k.device, k.disk)),
+				V: discovery.PredictionPayload(topic.HubID, k.device, k.disk, serial, d.env.Version, sc), Retain: true})
+		}
+		msgs = append(msgs, feature.Outgoing{Topic: sc.HubDisk(k.device, k.disk), V: d.prediction(s), Retain: true})
+	}
+	for _, k := range keys {
+		d.sent[k] = true // on its way: a document arriving meanwhile does not send it again
+	}
+	d.repub.Start(ctx, d.env, msgs, keys)
+}
+
 // publish sends discovery (once per connection, once the agent's document
 // named the disk's HA device), the prediction, and the HA device trigger
 // of alert (predict.OK: none).
@@ -200,14 +234,7 @@ func (d *Service) publish(ctx context.Context, key diskKey, s *diskState, alert 
 			d.sent[key] = true
 		}
 	}
-	reasons := s.last.Reasons
-	if reasons == nil {
-		reasons = []string{}
-	}
-	d.env.Send(ctx, d.env.Scheme.HubDisk(device, disk), wire.Prediction{
-		V: 1, TS: d.env.Now().Unix(), State: s.last.State.String(), P30: s.last.P30, P90: s.last.P90,
-		Within48h: s.last.Within48h, Reasons: reasons, Model: s.model,
-	}, true)
+	d.env.Send(ctx, d.env.Scheme.HubDisk(device, disk), d.prediction(s), true)
 	if alert > predict.OK {
 		tr := map[predict.State]string{predict.Watch: discovery.TriggerDiskWatch, predict.Critical: discovery.TriggerDiskCritical, predict.Failing: discovery.TriggerDiskFailing}[alert]
 		d.env.Fire(ctx, d.env.Scheme.HubDiskTrigger(device, disk), []byte(tr))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 	"github.com/homefleet/homefleet/internal/wol"
@@ -76,6 +77,23 @@ func (w *Service) apply(dev string, doc wire.Net) bool {
 		t.broadcasts = append(t.broadcasts, i.Broadcast...)
 	}
 	return true
+}
+
+// publishAllDiscovery republishes every target's Wake config (after a
+// connect or HA's birth), paced beside the loop.
+func (w *Service) publishAllDiscovery(ctx context.Context) {
+	sc := w.env.Scheme
+	keys := map[int]string{}
+	var msgs []feature.Outgoing
+	for dev, t := range w.targets {
+		keys[len(msgs)] = dev
+		msgs = append(msgs, feature.Outgoing{Topic: sc.NodeDiscovery(topic.HubID, topic.WakeNode(dev)),
+			V: discovery.WakePayload(topic.HubID, dev, t.name, w.env.Version, sc), Retain: true})
+	}
+	for _, dev := range keys {
+		w.sent[dev] = true // on its way: an identity arriving meanwhile does not send it again
+	}
+	w.repub.Start(ctx, w.env, msgs, keys)
 }
 
 func (w *Service) publishDiscovery(ctx context.Context, dev string) {

@@ -77,6 +77,7 @@ type Service struct {
 	reqs    chan wakeReq
 	status  chan statusMsg
 	resend  chan struct{}
+	repub   *feature.Republisher[string]
 	netMsgs chan netMsg
 
 	targets map[string]*target
@@ -101,7 +102,7 @@ func New(ctx context.Context, env feature.Env, cfg config.Wake, o Options) (*Ser
 	}
 	w := &Service{
 		env: env.Named("wake"), cfg: cfg, opts: o,
-		netMsgs: make(chan netMsg, 64), reqs: make(chan wakeReq, 16), status: make(chan statusMsg, 256), resend: make(chan struct{}, 1),
+		netMsgs: make(chan netMsg, 64), reqs: make(chan wakeReq, 16), status: make(chan statusMsg, 256), resend: make(chan struct{}, 1), repub: feature.NewRepublisher[string](),
 		targets: map[string]*target{}, online: map[string]bool{}, pending: map[string]*pendingWake{}, sent: map[string]bool{},
 	}
 	for _, t := range cfg.Targets {
@@ -157,14 +158,17 @@ func (w *Service) handleStatus(t string, payload []byte, _ bool) error {
 func (w *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(w.opts.Tick)
 	defer t.Stop()
+	defer w.repub.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-w.resend:
 			w.sent = map[string]bool{}
-			for dev := range w.targets {
-				w.publishDiscovery(ctx, dev)
+			w.publishAllDiscovery(ctx)
+		case sent := <-w.repub.Done():
+			for dev, ok := range sent {
+				w.sent[dev] = ok // a failed one goes again with the device's next identity
 			}
 		case m := <-w.netMsgs:
 			w.learn(ctx, m)
