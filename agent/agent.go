@@ -26,8 +26,9 @@ import (
 )
 
 // haSpread bounds how long after Home Assistant's birth every part of the
-// agent has republished its discovery and state.
-const haSpread = 5 * time.Second
+// agent has republished its discovery and state: 4.5 s, so that with a
+// thousand agents the last config is at the broker within 5 s.
+const haSpread = 4500 * time.Millisecond
 
 // Deps are what the agent gets from outside its config. Zero values are
 // the real thing: this machine's collectors, its power backend, UDP magic

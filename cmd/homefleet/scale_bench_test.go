@@ -123,7 +123,7 @@ func BenchmarkDiscoveryRepublish1000(b *testing.B) {
 		b.Fatal(err)
 	}
 	startProc(b, "hub.log", bin, "hub", "--config", cfg)
-	startProc(b, "sim.log", bin, "sim", "--agents", "1000", "--disks", "1", "--interval", "1h", "--broker", m.URL())
+	startProc(b, "sim.log", bin, "sim", "--agents", "1000", "--disks", "1", "--interval", "1h", "--start", "20s", "--broker", m.URL())
 	sc := topic.Default()
 	count := func(w *testbroker.Watcher) int {
 		n := 0

@@ -14,7 +14,7 @@ import (
 )
 
 func runSim(ctx context.Context, args []string, e env) error {
-	fs := flags("sim --agents N [--disks M] [--interval D] --broker URL",
+	fs := flags("sim --agents N [--disks M] [--interval D] [--start D] --broker URL",
 		"Runs N simulated agents in this process until Ctrl-C: each is the real agent (its own MQTT client and will,\n"+
 			"discovery, state, facts and SMART documents) over a simulated machine. For load tests of a hub and a broker;\n"+
 			"simulated machines offer no power verbs and send no magic packets.", e)
@@ -26,6 +26,7 @@ func runSim(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&o.MQTT.Username, "username", "", "broker login (every agent uses it)")
 	fs.StringVar(&o.MQTT.PasswordFile, "password-file", "", "file holding the login's password")
 	fs.StringVar(&o.Prefix, "prefix", "sim", "device id prefix (ids are <prefix>0001, ...)")
+	fs.DurationVar(&o.Start, "start", 0, "start the agents spread over this (default: --interval)")
 	level := fs.String("log", "warn", "log level of the agents")
 	if err := parse(fs, args); err != nil {
 		return err
