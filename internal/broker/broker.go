@@ -64,7 +64,7 @@ func Start(opts Options) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w on %s: %w", ErrListen, opts.Listen, err)
 	}
-	if err := srv.AddListener(listeners.NewNet("main", main)); err != nil {
+	if err := srv.AddListener(netListener{listeners.NewNet("main", main)}); err != nil {
 		_ = main.Close()
 		return nil, fmt.Errorf("%w on %s: %w", ErrListen, opts.Listen, err)
 	}
@@ -72,7 +72,7 @@ func Start(opts Options) (*Broker, error) {
 	if opts.TLS != nil {
 		local, err := listen("127.0.0.1:0", nil, opts.ConnectTimeout)
 		if err == nil {
-			err = srv.AddListener(listeners.NewNet("local", local))
+			err = srv.AddListener(netListener{listeners.NewNet("local", local)})
 		}
 		if err != nil {
 			_ = srv.Close()

@@ -7,6 +7,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/mochi-mqtt/server/v2/listeners"
 )
 
 // DefaultConnectTimeout bounds how long a new connection may take to send
@@ -14,6 +16,17 @@ import (
 // deadline, so a client that connects and says nothing would hold a
 // goroutine forever and keep Close from returning.
 const DefaultConnectTimeout = 10 * time.Second
+
+// netListener is mochi's TCP listener without its client-closing callback
+// on Close. In mochi v2.7.9 that callback (Clients.GetByListener) takes the
+// clients' read lock and, holding it, takes it again in Len: with a client
+// attaching at that moment (its Delete waiting for the write lock) the
+// broker's Close deadlocks for good (seen in CI). The guardedListener under
+// it closes every connection itself, which ends each client's session.
+type netListener struct{ *listeners.Net }
+
+// Close implements mochi's listeners.Listener.
+func (l netListener) Close(listeners.CloseFn) { l.Net.Close(func(string) {}) }
 
 // guardedListener gives every accepted connection a deadline for the
 // connect phase (mochi replaces it with the keepalive deadline after the
