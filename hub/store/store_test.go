@@ -108,3 +108,39 @@ func TestDocs(t *testing.T) {
 		t.Fatalf("after reopen: %q %v", got, err)
 	}
 }
+
+// TestDiskListFromAnOlderStore: a store written before the disk index
+// (history rows, no index) lists its disks after Open, and new rows keep
+// the index current.
+func TestDiskListFromAnOlderStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hub.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i, key := range [][2]string{{"nas", "wd-1"}, {"nas", "wd-2"}, {"pc", "ssd"}} {
+		if _, err := s.Record(ctx, key[0], key[1], reading(float64(i), 1000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.db.ExecContext(ctx, "DROP TRIGGER disk_index_on_insert; DROP TABLE disk_index"); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Close()
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	refs, err := s.Disks(ctx)
+	if err != nil || len(refs) != 3 || refs[2].Device != "pc" || refs[2].Model == "" {
+		t.Fatalf("disks after the upgrade: %+v, %v", refs, err)
+	}
+	if _, err := s.Record(ctx, "tv", "emmc", reading(1, 2000)); err != nil {
+		t.Fatal(err)
+	}
+	if refs, _ := s.Disks(ctx); len(refs) != 4 {
+		t.Errorf("a new disk is not listed: %+v", refs)
+	}
+}
