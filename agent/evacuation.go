@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -57,11 +58,7 @@ func (e *evacuation) known(key string, mounts []string) {
 func (e *evacuation) latest() map[string]wire.Evacuation {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make(map[string]wire.Evacuation, len(e.docs))
-	for k, d := range e.docs {
-		out[k] = d
-	}
-	return out
+	return maps.Clone(e.docs)
 }
 
 // publishEvacuation keeps doc as the disk's latest and publishes it.

@@ -70,13 +70,10 @@ func benchSeconds() time.Duration {
 	return time.Minute
 }
 
-// BenchmarkHubIngest1000: 1,000 simulated agents (homefleet sim, 2 disks
-// each, every 10 s) on Mosquitto; the hub (its own process, history in a
-// file) and a bare `mosquitto_sub -t 'homefleet/#'` consume the same
-// stream. Reported: each one's CPU over the window, their ratio, the
-// hub's peak RSS. Run: go test ./cmd/homefleet -run '^$' -bench HubIngest -benchtime 1x.
-func BenchmarkHubIngest1000(b *testing.B) {
-	sub := peer.Binary(b, "mosquitto_sub", "mosquitto-clients")
+// fleetBench starts a Mosquitto for a thousand clients, builds homefleet
+// and writes a hub config on that broker with its history in a file.
+func fleetBench(b *testing.B) (*testbroker.Mosquitto, string, string) {
+	b.Helper()
 	m := testbroker.StartMosquitto(b, "max_queued_messages 100000\nmax_connections -1\n")
 	bin := buildHomefleet(b)
 	dir := b.TempDir()
@@ -84,6 +81,17 @@ func BenchmarkHubIngest1000(b *testing.B) {
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, "mqtt: {url: %q}\nstore: %s\nlog: {level: warn}\n", m.URL(), filepath.Join(dir, "hub.db")), 0o600); err != nil {
 		b.Fatal(err)
 	}
+	return m, bin, cfg
+}
+
+// BenchmarkHubIngest1000: 1,000 simulated agents (homefleet sim, 2 disks
+// each, every 10 s) on Mosquitto; the hub (its own process, history in a
+// file) and a bare `mosquitto_sub -t 'homefleet/#'` consume the same
+// stream. Reported: each one's CPU over the window, their ratio, the
+// hub's peak RSS. Run: go test ./cmd/homefleet -run '^$' -bench HubIngest -benchtime 1x.
+func BenchmarkHubIngest1000(b *testing.B) {
+	sub := peer.Binary(b, "mosquitto_sub", "mosquitto-clients")
+	m, bin, cfg := fleetBench(b)
 	for b.Loop() {
 		hub := startProc(b, "hub.log", bin, "hub", "--config", cfg)
 		_, port, _ := net.SplitHostPort(m.Addr)
@@ -117,13 +125,7 @@ func BenchmarkHubIngest1000(b *testing.B) {
 // and disk config and the hub's Wake and prediction configs of every
 // device are at a subscriber again.
 func BenchmarkDiscoveryRepublish1000(b *testing.B) {
-	m := testbroker.StartMosquitto(b, "max_queued_messages 100000\nmax_connections -1\n")
-	bin := buildHomefleet(b)
-	dir := b.TempDir()
-	cfg := filepath.Join(dir, "hub.yaml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, "mqtt: {url: %q}\nstore: %s\nlog: {level: warn}\n", m.URL(), filepath.Join(dir, "hub.db")), 0o600); err != nil {
-		b.Fatal(err)
-	}
+	m, bin, cfg := fleetBench(b)
 	startProc(b, "hub.log", bin, "hub", "--config", cfg)
 	startProc(b, "sim.log", bin, "sim", "--agents", "1000", "--disks", "1", "--interval", "1h", "--start", "20s", "--broker", m.URL())
 	sc := topic.Default()

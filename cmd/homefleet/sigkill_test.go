@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -161,5 +160,4 @@ log: {level: info}
 		b, _ := os.ReadFile(logPath)
 		t.Logf("hub log:\n%s", b)
 	}
-	_ = json.Valid
 }

@@ -192,6 +192,14 @@ func (d *Service) observe(ctx context.Context, m diskMsg) {
 	}
 }
 
+// discovery is the prediction config of disk k, on the HA device its
+// serial names.
+func (d *Service) discovery(k diskKey, serial string) feature.Outgoing {
+	sc := d.env.Scheme
+	return feature.Outgoing{Topic: sc.NodeDiscovery(topic.HubID, topic.PredictionNode(k.device, k.disk)),
+		V: discovery.PredictionPayload(topic.HubID, k.device, k.disk, serial, d.env.Version, sc), Retain: true}
+}
+
 // prediction is a disk's prediction document.
 func (d *Service) prediction(s *diskState) wire.Prediction {
 	reasons := s.last.Reasons
@@ -211,8 +219,7 @@ func (d *Service) publishAll(ctx context.Context) {
 	for k, s := range d.state {
 		if serial, seen := d.serials[k]; seen {
 			keys[len(msgs)] = k
-			msgs = append(msgs, feature.Outgoing{Topic: sc.NodeDiscovery(topic.HubID, topic.PredictionNode(k.device, k.disk)),
-				V: discovery.PredictionPayload(topic.HubID, k.device, k.disk, serial, d.env.Version, sc), Retain: true})
+			msgs = append(msgs, d.discovery(k, serial))
 		}
 		msgs = append(msgs, feature.Outgoing{Topic: sc.HubDisk(k.device, k.disk), V: d.prediction(s), Retain: true})
 	}
@@ -228,9 +235,7 @@ func (d *Service) publishAll(ctx context.Context) {
 func (d *Service) publish(ctx context.Context, key diskKey, s *diskState, alert predict.State) {
 	device, disk := key.device, key.disk
 	if serial, seen := d.serials[key]; seen && !d.sent[key] {
-		sc := d.env.Scheme
-		p := discovery.PredictionPayload(topic.HubID, device, disk, serial, d.env.Version, sc)
-		if d.env.Send(ctx, sc.NodeDiscovery(topic.HubID, topic.PredictionNode(device, disk)), p, true) {
+		if m := d.discovery(key, serial); d.env.Send(ctx, m.Topic, m.V, m.Retain) {
 			d.sent[key] = true
 		}
 	}

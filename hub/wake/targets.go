@@ -82,13 +82,11 @@ func (w *Service) apply(dev string, doc wire.Net) bool {
 // publishAllDiscovery republishes every target's Wake config (after a
 // connect or HA's birth), paced beside the loop.
 func (w *Service) publishAllDiscovery(ctx context.Context) {
-	sc := w.env.Scheme
 	keys := map[int]string{}
 	var msgs []feature.Outgoing
-	for dev, t := range w.targets {
+	for dev := range w.targets {
 		keys[len(msgs)] = dev
-		msgs = append(msgs, feature.Outgoing{Topic: sc.NodeDiscovery(topic.HubID, topic.WakeNode(dev)),
-			V: discovery.WakePayload(topic.HubID, dev, t.name, w.env.Version, sc), Retain: true})
+		msgs = append(msgs, w.discovery(dev))
 	}
 	for _, dev := range keys {
 		w.sent[dev] = true // on its way: an identity arriving meanwhile does not send it again
@@ -100,8 +98,14 @@ func (w *Service) publishDiscovery(ctx context.Context, dev string) {
 	if w.sent[dev] {
 		return
 	}
-	sc := w.env.Scheme
-	if w.env.Send(ctx, sc.NodeDiscovery(topic.HubID, topic.WakeNode(dev)), discovery.WakePayload(topic.HubID, dev, w.targets[dev].name, w.env.Version, sc), true) {
+	if m := w.discovery(dev); w.env.Send(ctx, m.Topic, m.V, m.Retain) {
 		w.sent[dev] = true
 	}
+}
+
+// discovery is the Wake config of target dev.
+func (w *Service) discovery(dev string) feature.Outgoing {
+	sc := w.env.Scheme
+	return feature.Outgoing{Topic: sc.NodeDiscovery(topic.HubID, topic.WakeNode(dev)),
+		V: discovery.WakePayload(topic.HubID, dev, w.targets[dev].name, w.env.Version, sc), Retain: true}
 }

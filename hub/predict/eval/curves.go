@@ -66,13 +66,26 @@ func sweep(drives []*Drive, seqs []scored, w window, critical bool, critT float3
 // pick is the threshold with the best FDR whose false rate stays within
 // target (1, no alerts, when none does).
 func pick(trials []trial, target float64) float32 {
-	best, bestFDR := float32(1), -1.0
-	for _, t := range trials {
-		if t.m.FalsePer100DY <= target && t.m.FDR > bestFDR {
-			best, bestFDR = t.th, t.m.FDR
+	ms := make([]Metrics, len(trials))
+	for i, t := range trials {
+		ms[i] = t.m
+	}
+	if i := best(ms, target); i >= 0 {
+		return trials[i].th
+	}
+	return 1
+}
+
+// best is the index of the best FDR whose false rate stays within target
+// (-1: none does).
+func best(ms []Metrics, target float64) int {
+	at, bestFDR := -1, -1.0
+	for i, m := range ms {
+		if m.FalsePer100DY <= target && m.FDR > bestFDR {
+			at, bestFDR = i, m.FDR
 		}
 	}
-	return best
+	return at
 }
 
 // ruleKnobs are the minimum increases the rule is tuned over.
@@ -91,11 +104,9 @@ func curve(train, test []*Drive, trainSeqs, testSeqs []scored, trainW, testW win
 		th := pick(trials, target)
 		cp := CurvePoint{Target: target,
 			Predictor: point(float64(th), score(test, alertsAt(testSeqs, th, 2), isCritical, critLo, critHi, critH, testW))}
-		k, bestFDR := ruleKnobs[len(ruleKnobs)-1], -1.0
-		for i, m := range ruleTrain {
-			if m.FalsePer100DY <= target && m.FDR > bestFDR {
-				k, bestFDR = ruleKnobs[i], m.FDR
-			}
+		k := ruleKnobs[len(ruleKnobs)-1] // none within target: the strictest
+		if i := best(ruleTrain, target); i >= 0 {
+			k = ruleKnobs[i]
 		}
 		cp.Rule = point(float64(k), score(test, ruleAlerts(test, k), isCritical, critLo, critHi, critH, testW))
 		out = append(out, cp)
