@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/hub/predict"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/topic"
@@ -55,10 +56,12 @@ func (d *Service) loadEvacuations(ctx context.Context) error {
 // the disk's Evacuate data button; auto journals a request and sends it.
 func (d *Service) entered(ctx context.Context, key diskKey, v predict.Verdict) {
 	reasons := strings.Join(v.Reasons, "; ")
-	switch d.policy {
-	case config.EvacuateOff:
+	switch {
+	case d.policy == config.EvacuateOff:
 		return
-	case config.EvacuateAsk:
+	case !d.env.Leading():
+		return // the leading hub saw the same crossing and acts on it
+	case d.policy == config.EvacuateAsk:
 		d.env.Send(ctx, d.env.Scheme.Event(topic.HubID), wire.Event{V: 1, TS: d.env.Now().Unix(), Type: "evacuation_suggested",
 			Verb: "evacuate/" + key.device + "/" + key.disk, OK: true,
 			Reason: fmt.Sprintf("%s disk %s is %s: %s. Press Evacuate data on the disk's device to copy its data off (predict.evacuate: auto does it by itself)",
@@ -67,6 +70,10 @@ func (d *Service) entered(ctx context.Context, key diskKey, v predict.Verdict) {
 	}
 	since := d.env.Now().Unix()
 	r := evacRequest{Device: key.device, Disk: key.disk, ID: fmt.Sprintf("evac-%s-%d", key.disk, since), Since: since}
+	if d.env.Claim(ctx, "evacuate/"+r.Device+"/"+r.Disk, r.ID) != feature.Act {
+		d.env.Log.Warn("evacuation not requested: this hub no longer leads", "device", key.device, "disk", key.disk)
+		return
+	}
 	if err := d.journal(ctx, r); err != nil {
 		d.env.Log.Error("evacuation not requested: the journal cannot be written", "device", key.device, "disk", key.disk, "err", err)
 		return

@@ -51,6 +51,9 @@ type Env struct {
 	// Commands admits the hub's commands (homefleet/hub/cmd/..., and the
 	// Wake of any device): a feature registers its verbs with On in New.
 	Commands *inbox.Inbox
+	// Duty says whether this hub leads and grants its singleton actions
+	// (nil: the hub is alone and acts).
+	Duty Duty
 	// Supervisor is told when the hub is up and, from the fleet loop, that
 	// the hub still turns (systemd's READY=1 and watchdog).
 	Supervisor service.Supervisor
@@ -85,8 +88,12 @@ func (e Env) Send(ctx context.Context, t string, v any, retain bool) bool {
 }
 
 // Fire publishes an HA device-trigger payload (never retained); a failure
-// is logged at warn, since the trigger is lost.
+// is logged at warn, since the trigger is lost. Only the leading hub
+// fires: a follower's would run HA's automations twice.
 func (e Env) Fire(ctx context.Context, t string, payload []byte) {
+	if !e.Leading() {
+		return
+	}
 	if err := e.Session.Publish(ctx, t, payload, false); err != nil {
 		e.Log.Warn("trigger not sent", "topic", t, "trigger", fmt.Sprintf("%.60s", payload), "err", err)
 	}

@@ -126,7 +126,7 @@ func (in *Service) buildDDNS(ctx context.Context, cfg config.DDNS) error {
 	auth := ddns.Authoritative{Resolver: cfg.Resolver, Timeout: 5 * time.Second}
 	in.mgr = ddns.New(binds, auth, in, ddns.Options{
 		VerifyInterval: cfg.VerifyInterval, VerifyTimeout: cfg.VerifyTimeout, MaxBackoff: cfg.MaxBackoff,
-		OnEvent: in.ddnsEvent, Log: in.env.Log, FindZone: auth.Zone,
+		OnEvent: in.ddnsEvent, Log: in.env.Log, FindZone: auth.Zone, Claim: in.env.Claim,
 	})
 	return nil
 }

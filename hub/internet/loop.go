@@ -15,6 +15,10 @@ import (
 )
 
 // Run checks and writes until ctx ends.
+// followerCheck is how often a hub that does not lead looks whether it
+// leads now, to check the public address soon after taking over.
+const followerCheck = 5 * time.Second
+
 func (in *Service) Run(ctx context.Context) error {
 	if !in.Enabled() {
 		<-ctx.Done()
@@ -29,13 +33,22 @@ func (in *Service) Run(ctx context.Context) error {
 	flush := time.NewTimer(time.Hour)
 	defer flush.Stop()
 	lastIfaces, lastWall := in.ifaces(), in.env.Now().Round(0)
+	led := in.env.Leading()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-in.resend:
 			in.publishAll(ctx)
+			if leading := in.env.Leading(); leading != led { // took over (or handed over): check at once
+				led = leading
+				check.Reset(0)
+			}
 		case <-check.C:
+			if !in.env.Leading() { // the leader asks the sources; ask again soon in case this hub takes over
+				check.Reset(followerCheck)
+				break
+			}
 			in.check(ctx)
 			check.Reset(in.cfg.Interval)
 		case <-poll.C:
@@ -62,6 +75,9 @@ func (in *Service) Run(ctx context.Context) error {
 					check.Reset(time.Second) // coalesce a prefix change across devices into one check
 				}
 			case forceMsg:
+				if !in.env.Leading() {
+					break // the leading hub updates
+				}
 				in.env.Log.Info("Update DDNS now pressed")
 				if in.mgr != nil {
 					in.mgr.Force(ctx)

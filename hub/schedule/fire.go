@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/mqttc"
 	"github.com/homefleet/homefleet/internal/topic"
@@ -22,7 +23,7 @@ func (s *Service) tick(ctx context.Context) {
 		if at, due := it.win.Due(it.state.LastFired, now); due && it.cfg.Kind != config.ScheduleSleep {
 			it.state.LastFired = at
 			s.save(ctx, it)
-			s.fire(ctx, it, now)
+			s.fire(ctx, it, now, at)
 		}
 		switch it.cfg.Kind {
 		case config.ScheduleSleep:
@@ -33,13 +34,14 @@ func (s *Service) tick(ctx context.Context) {
 	}
 }
 
-// fire starts a schedule's action now (due, or "run now").
-func (s *Service) fire(ctx context.Context, it *schedItem, now time.Time) {
+// fire starts a schedule's action now (due at occasion, or "run now"
+// pressed at occasion).
+func (s *Service) fire(ctx context.Context, it *schedItem, now, occasion time.Time) {
 	dev := it.cfg.Device
 	it.lastRun = now
 	switch it.cfg.Kind {
 	case config.ScheduleWake:
-		s.send(ctx, s.env.Scheme.Command(dev, "wake"), it, now)
+		s.send(ctx, s.env.Scheme.Command(dev, "wake"), it, "wake", occasion, now)
 		it.lastResult = "wake sent"
 	case config.ScheduleSleep:
 		it.slept = time.Time{} // run now: sleep as soon as idle
@@ -47,11 +49,11 @@ func (s *Service) fire(ctx context.Context, it *schedItem, now time.Time) {
 		if it.backup != nil {
 			return // one run at a time
 		}
-		it.backup = &backupRun{started: now, deadline: now.Add(it.cfg.Window), sleepWhenIdle: it.cfg.SleepAfter}
+		it.backup = &backupRun{started: now, occasion: occasion, deadline: now.Add(it.cfg.Window), sleepWhenIdle: it.cfg.SleepAfter}
 		s.saveRun(ctx, it)
 		it.lastResult = "waking " + dev
 		if !s.online[dev] {
-			s.send(ctx, s.env.Scheme.Command(dev, "wake"), it, now)
+			s.send(ctx, s.env.Scheme.Command(dev, "wake"), it, "wake", occasion, now)
 		}
 		s.advanceBackup(ctx, it, now)
 	}
@@ -66,10 +68,16 @@ func (s *Service) advanceBackup(ctx context.Context, it *schedItem, now time.Tim
 	dev := it.cfg.Device
 	switch {
 	case !b.running && s.online[dev]:
+		outcome := s.env.Claim(ctx, dutyKey(it, "job"), b.occasion.UTC().Format(time.RFC3339))
+		if outcome == feature.Wait {
+			return // another hub leads: it sends the job (or this one, once it leads)
+		}
 		b.running = true
 		s.saveRun(ctx, it) // the intent: a restart does not send the job again
 		it.lastResult = "running " + it.cfg.Job
-		s.send(ctx, s.env.Scheme.RunJob(dev, it.cfg.Job), it, now)
+		if outcome == feature.Act {
+			s.publish(ctx, s.env.Scheme.RunJob(dev, it.cfg.Job), it, now)
+		}
 		s.publishState(ctx, it)
 	case now.After(b.deadline):
 		reason := "the device did not wake up"
@@ -95,7 +103,7 @@ func (s *Service) jobDone(ctx context.Context, m eventMsg) {
 }
 
 func (s *Service) finish(ctx context.Context, it *schedItem, ok bool, result string, now time.Time) {
-	sleepAfter := it.backup.sleepWhenIdle
+	sleepAfter, occasion := it.backup.sleepWhenIdle, it.backup.occasion
 	it.backup = nil
 	s.saveRun(ctx, it)
 	it.lastResult = result
@@ -106,7 +114,7 @@ func (s *Service) finish(ctx context.Context, it *schedItem, ok bool, result str
 	}
 	s.env.Log.Info("backup schedule done", "schedule", it.cfg.Name, "ok", ok, "result", result)
 	s.env.Fire(ctx, s.env.Scheme.HubScheduleTrigger(it.cfg.Name), []byte(trig))
-	if ok && sleepAfter && s.sleepWhenIdle(ctx, it, now) {
+	if ok && sleepAfter && s.sleepWhenIdle(ctx, it, occasion, now) {
 		it.lastResult += "; sleep sent"
 	}
 	s.publishState(ctx, it)
@@ -123,24 +131,44 @@ func (s *Service) sleepWindow(ctx context.Context, it *schedItem, now time.Time)
 	if it.slept.Equal(start) {
 		return
 	}
-	if s.sleepWhenIdle(ctx, it, now) {
+	if s.sleepWhenIdle(ctx, it, start, now) {
 		it.slept = start
 		it.lastResult = "sleep sent after " + strconv.FormatInt(s.idle[it.cfg.Device].ForMin, 10) + " idle minutes"
 		s.publishState(ctx, it)
 	}
 }
 
-func (s *Service) sleepWhenIdle(ctx context.Context, it *schedItem, now time.Time) bool {
+// sleepWhenIdle sends the sleep of the window (or backup run) starting
+// at occasion once the device is idle; true once it was sent, here or by
+// another hub.
+func (s *Service) sleepWhenIdle(ctx context.Context, it *schedItem, occasion, now time.Time) bool {
 	dev := it.cfg.Device
 	idle := s.idle[dev]
 	if !s.online[dev] || idle == nil || !idle.Idle || idle.ForMin < int64(it.cfg.IdleMinutes) {
 		return false
 	}
-	s.send(ctx, s.env.Scheme.Command(dev, "sleep"), it, now)
+	return s.send(ctx, s.env.Scheme.Command(dev, "sleep"), it, "sleep", occasion, now)
+}
+
+// dutyKey names one of a schedule's actions among the hubs' duties.
+func dutyKey(it *schedItem, action string) string {
+	return "schedule/" + topic.ID(it.cfg.Name) + "/" + action
+}
+
+// send publishes a schedule's command for occasion unless another hub
+// leads or already sent it; true when it was sent (here or there).
+func (s *Service) send(ctx context.Context, t string, it *schedItem, action string, occasion, now time.Time) bool {
+	switch s.env.Claim(ctx, dutyKey(it, action), occasion.UTC().Format(time.RFC3339)) {
+	case feature.Wait:
+		return false
+	case feature.Done:
+		return true
+	}
+	s.publish(ctx, t, it, now)
 	return true
 }
 
-func (s *Service) send(ctx context.Context, t string, it *schedItem, now time.Time) {
+func (s *Service) publish(ctx context.Context, t string, it *schedItem, now time.Time) {
 	cmd := wire.Command{ID: topic.ID(it.cfg.Name) + "-" + strconv.FormatInt(now.Unix(), 36), TS: now.Unix()}
 	if err := mqttc.PublishJSON(ctx, s.env.Session, t, cmd, false); err != nil {
 		s.env.Log.Warn("schedule command not sent", "schedule", it.cfg.Name, "topic", t, "err", err)

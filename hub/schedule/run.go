@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"time"
@@ -16,6 +17,7 @@ const runNS = "schedule_run"
 type runDoc struct {
 	Active        bool      `json:"active"`
 	Started       time.Time `json:"started"`
+	Occasion      time.Time `json:"occasion,omitzero"` // the scheduled start (older journals: Started)
 	Deadline      time.Time `json:"deadline"`
 	Running       bool      `json:"running"` // the job was sent
 	SleepWhenIdle bool      `json:"sleep_when_idle"`
@@ -25,7 +27,7 @@ type runDoc struct {
 func (s *Service) saveRun(ctx context.Context, it *schedItem) {
 	doc := runDoc{}
 	if b := it.backup; b != nil {
-		doc = runDoc{Active: true, Started: b.started, Deadline: b.deadline, Running: b.running, SleepWhenIdle: b.sleepWhenIdle}
+		doc = runDoc{Active: true, Started: b.started, Occasion: b.occasion, Deadline: b.deadline, Running: b.running, SleepWhenIdle: b.sleepWhenIdle}
 	}
 	raw, err := json.Marshal(doc)
 	if err == nil {
@@ -53,7 +55,7 @@ func (s *Service) loadRuns(ctx context.Context) error {
 			s.saveRun(ctx, it) // closed
 			continue
 		}
-		it.backup = &backupRun{started: d.Started, deadline: d.Deadline, running: d.Running, sleepWhenIdle: d.SleepWhenIdle}
+		it.backup = &backupRun{started: d.Started, occasion: cmp.Or(d.Occasion, d.Started), deadline: d.Deadline, running: d.Running, sleepWhenIdle: d.SleepWhenIdle}
 		it.lastRun, it.lastResult = d.Started, "resumed after a restart"
 		s.env.Log.Info("backup run resumed", "schedule", it.cfg.Name, "started", d.Started, "job_sent", d.Running)
 	}

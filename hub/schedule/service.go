@@ -18,7 +18,8 @@ import (
 
 type backupRun struct {
 	started, deadline time.Time
-	running           bool // the job was started (the device is online)
+	occasion          time.Time // the scheduled start (or the press): what the hubs' duty journal keys it by
+	running           bool      // the job was started (the device is online)
 	sleepWhenIdle     bool
 }
 
@@ -183,7 +184,10 @@ func (s *Service) command(ctx context.Context, m inbox.Command) {
 			s.save(ctx, it)
 			s.publishState(ctx, it)
 		case "run_now_" + topic.ID(it.cfg.Name):
-			s.fire(ctx, it, s.env.Now())
+			if s.env.Leading() { // a follower's run could not be matched to the leader's
+				now := s.env.Now()
+				s.fire(ctx, it, now, now)
+			}
 		}
 	}
 }

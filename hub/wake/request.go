@@ -6,11 +6,17 @@ import (
 	"time"
 
 	"github.com/homefleet/homefleet/discovery"
+	"github.com/homefleet/homefleet/hub/feature"
+	"github.com/homefleet/homefleet/internal/topic"
 	"github.com/homefleet/homefleet/internal/wire"
 	"github.com/homefleet/homefleet/internal/wol"
 )
 
 func (w *Service) request(ctx context.Context, r wakeReq) {
+	if !w.env.Leading() {
+		w.env.Log.Debug("wake left to the leading hub", "device", r.device)
+		return
+	}
 	reject := func(err error) {
 		w.env.Log.Warn("wake refused", "device", r.device, "reason", err)
 		w.event(ctx, r.device, wire.Event{OK: false, Reason: err.Error()})
@@ -29,6 +35,10 @@ func (w *Service) request(ctx context.Context, r wakeReq) {
 		return // a wake is in progress; its result will be reported
 	}
 	p := &pendingWake{start: w.env.Now()}
+	if w.env.Claim(ctx, "wake/"+topic.ID(r.device), p.start.UTC().Format(time.RFC3339Nano)) != feature.Act {
+		reject(fmt.Errorf("%w: this hub no longer leads", ErrNotSent))
+		return
+	}
 	p.deadline = p.start.Add(w.cfg.Timeout)
 	w.pending[r.device] = p
 	w.sendRound(ctx, r.device, t, p)
@@ -67,7 +77,7 @@ func (w *Service) check(ctx context.Context) {
 			w.finish(ctx, dev, p, true)
 		case now.After(p.deadline):
 			w.finish(ctx, dev, p, false)
-		case now.After(p.next) && p.rounds <= w.cfg.Retries:
+		case now.After(p.next) && p.rounds <= w.cfg.Retries && w.env.Leading():
 			w.sendRound(ctx, dev, t, p)
 		}
 	}

@@ -24,6 +24,9 @@ import (
 // ErrNoTarget refuses a wake for a device the hub cannot wake.
 var ErrNoTarget = errors.New("no wake target known")
 
+// ErrNotSent is a wake the hub may not send (it lost the lead).
+var ErrNotSent = errors.New("wake not sent")
+
 // probeEvery is how often targets without an agent are probed over TCP
 // for their Awake state.
 const probeEvery = 30 * time.Second

@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"time"
+
+	"github.com/homefleet/homefleet/hub/feature"
 )
 
 // State is what the store keeps of a record: what was written and when,
@@ -72,6 +74,9 @@ type Options struct {
 	// FindZone learns the zone of a record configured without one (nil:
 	// such records wait).
 	FindZone func(ctx context.Context, name string, ns []string) (string, error)
+	// Claim grants each write among hubs that fail over (nil: this hub
+	// is alone and writes): see feature.Duty.
+	Claim func(ctx context.Context, key, occasion string) feature.Outcome
 }
 
 type entry struct {
@@ -272,6 +277,9 @@ func (m *Manager) push(ctx context.Context, e *entry, now time.Time) time.Time {
 	}
 	if !e.force && e.st.Pushed.IsValid() && now.Before(e.st.PushedAt.Add(e.rec.MinInterval)) {
 		return e.st.PushedAt.Add(e.rec.MinInterval)
+	}
+	if at, granted := m.claim(ctx, e, want, now); !granted {
+		return at
 	}
 	e.force = false
 	e.st.Pending = want
