@@ -24,6 +24,7 @@ func TestHubFeaturePayloadGoldens(t *testing.T) {
 	golden.JSON(t, "prediction.golden.json", PredictionPayload("hub", testHost.ID, "wd-wcc7k1234567", "WD-WCC7K1234567", "1.0.0", sc))
 	golden.JSON(t, "schedule.golden.json", SchedulePayload("hub", testHost.ID, "nightly", true, "1.0.0", sc))
 	golden.JSON(t, "wake.golden.json", WakePayload("hub", testHost.ID, "", "1.0.0", sc))
+	golden.JSON(t, "leader.golden.json", LeaderPayload("hub", "1.0.0", sc))
 }
 
 // docs are the golden documents (internal/wire/testdata) by the type
@@ -43,6 +44,8 @@ var docs = []struct {
 	{"publicip.golden.json", reflect.TypeFor[wire.PublicIP](), func(t string) bool { return t == "homefleet/hub/publicip" }},
 	{"trigger.golden.json", reflect.TypeFor[wire.Trigger](), func(t string) bool { return t == "homefleet/hub/publicip/trigger" }},
 	{"ddnsrecord.golden.json", reflect.TypeFor[wire.DDNSRecord](), func(t string) bool { return strings.HasPrefix(t, "homefleet/hub/ddns/") }},
+	{"leader.golden.json", reflect.TypeFor[wire.Leader](), func(t string) bool { return t == "homefleet/hub/leader" }},
+	{"noleader.golden.json", reflect.TypeFor[wire.Leader](), func(t string) bool { return t == "homefleet/hub/leader" }},
 	{"probe.golden.json", reflect.TypeFor[wire.Probe](), func(t string) bool { return strings.Contains(t, "/probe/") }},
 	{"event.golden.json", reflect.TypeFor[wire.Event](), func(t string) bool { return strings.HasSuffix(t, "/event") }},
 }

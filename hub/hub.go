@@ -20,6 +20,7 @@ import (
 	"github.com/homefleet/homefleet/hub/feature"
 	"github.com/homefleet/homefleet/hub/fleet"
 	"github.com/homefleet/homefleet/hub/internet"
+	"github.com/homefleet/homefleet/hub/leader"
 	"github.com/homefleet/homefleet/hub/schedule"
 	"github.com/homefleet/homefleet/hub/store"
 	"github.com/homefleet/homefleet/hub/wake"
@@ -95,13 +96,13 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 	infra = append(infra, service.Closer("store", st.Close))
 	var group *service.Group
 	var cmds *inbox.Inbox
-	clientID := mqttCfg.ClientID
-	if clientID == "" {
-		clientID = "homefleet-hub"
-	}
 	sc := mqttCfg.Scheme()
+	clientID, status := cmp.Or(mqttCfg.ClientID, "homefleet-hub"), sc.Status(topic.HubID)
+	if cfg.Leader.Enabled() { // members share the broker: each its own session and will
+		clientID, status = cmp.Or(mqttCfg.ClientID, "homefleet-hub-"+cfg.Leader.Name), sc.HubMemberStatus(cfg.Leader.Name)
+	}
 	mc, err := mqttc.New(mqttc.Options{
-		MQTT: mqttCfg, ClientID: clientID, StatusTopic: sc.Status(topic.HubID),
+		MQTT: mqttCfg, ClientID: clientID, StatusTopic: status,
 		Logger: log.With("component", "mqtt"), OnConnect: func() { group.Announce() },
 		Oversize: func(t string, n int) { cmds.Oversize(t, n) },
 	})
@@ -111,6 +112,15 @@ func StartWith(ctx context.Context, cfg config.Hub, version string, log *slog.Lo
 	infra = append(infra, service.Func("mqtt", mc.Run))
 	env := feature.Env{Scheme: sc, Version: version, Log: log, Store: st, Session: feature.Redacted(mc, red), Now: time.Now,
 		Supervisor: cmp.Or[service.Supervisor](o.Supervisor, service.Unsupervised{})}
+	if cfg.Leader.Enabled() {
+		member, err := leader.New(env, cfg.Leader)
+		if err != nil {
+			return fail(err)
+		}
+		member.OnElected(func() { group.Announce() })
+		env.Session, env.Duty = member.Gate(env.Session), member
+		infra = append(infra, member)
+	}
 	var cmdService service.Service
 	cmds, cmdService = feature.NewCommands(env)
 	env.Commands = cmds

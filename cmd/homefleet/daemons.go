@@ -16,6 +16,9 @@ import (
 )
 
 func runHub(ctx context.Context, args []string, e env) error {
+	if len(args) > 0 && args[0] == "status" {
+		return runHubStatus(ctx, args[1:], e)
+	}
 	cfg, err := daemonConfig("hub", "Runs the hub. Without mqtt.url it starts an embedded MQTT broker on broker.listen (:1883).", args, e, config.LoadHub)
 	if err != nil {
 		return err

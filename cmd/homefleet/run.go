@@ -38,7 +38,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"agent", "run the agent for this machine", runAgent},
-		{"hub", "run the hub (with an embedded broker unless mqtt.url is set)", runHub},
+		{"hub", "run the hub (with an embedded broker unless mqtt.url is set); hub status: the failover members and leader", runHub},
 		{"demo", "hub + embedded broker + an agent for this machine, in one process", runDemo},
 		{"check-config", "validate a config file and print it with secrets redacted", runCheckConfig},
 		{"discovery", "discovery print: print this machine's HA discovery payload", runDiscovery},

@@ -22,6 +22,7 @@ type Hub struct {
 	DDNS      DDNS       `yaml:"ddns"`
 	Probes    []Probe    `yaml:"probes"` // service checks run from the hub
 	Predict   Predict    `yaml:"predict"`
+	Leader    Leader     `yaml:"leader"` // failover between hubs on etcd (default: none, one hub)
 	Log       Log        `yaml:"log"`
 }
 
@@ -139,6 +140,7 @@ func (h *Hub) SetDefaults() {
 	for i := range h.Probes {
 		h.Probes[i].setDefaults()
 	}
+	h.Leader.setDefaults()
 }
 
 // Validate reports every bad field at once.
@@ -163,6 +165,7 @@ func (h Hub) Validate() error {
 		v.unique(names, field+".name", s.Name)
 	}
 	h.Logins.validate(v)
+	h.Leader.validate(v, h.Embedded())
 	if h.Embedded() {
 		h.Broker.validate(v)
 	}

@@ -172,6 +172,15 @@ func (s Scheme) HubPublicIPTrigger() string { return s.HubPublicIP() + "/trigger
 // HubDDNS is the retained state of one DDNS record (name and type).
 func (s Scheme) HubDDNS(record string) string { return s.dev(HubID, "ddns", ID(record)) }
 
+// HubLeader is the retained election document (failover between hubs).
+func (s Scheme) HubLeader() string { return s.dev(HubID, "leader") }
+
+// HubMemberStatus is the availability (will) of one hub among those that
+// fail over; the leader also says online on Status(HubID).
+func (s Scheme) HubMemberStatus(member string) string {
+	return s.dev(HubID, "member", ID(member), "status")
+}
+
 // Probe is the retained result of one service probe run by device.
 func (s Scheme) Probe(device, name string) string { return s.dev(device, "probe", ID(name)) }
 
@@ -311,6 +320,9 @@ func ScheduleNode(device, schedule string) string { return ID(device) + "_schedu
 
 // ProbeNode is the node of one service probe run by device.
 func ProbeNode(device, probe string) string { return ID(device) + "_probe_" + ID(probe) }
+
+// LeaderNode is the hub's node of the election.
+func LeaderNode() string { return HubID + "_leader" }
 
 // InternetNode is the hub's node of the public address and DDNS records.
 func InternetNode() string { return HubID + "_internet" }

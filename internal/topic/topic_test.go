@@ -154,6 +154,8 @@ func TestTopicListGolden(t *testing.T) {
 		s.HubPublicIPTrigger() + "  HA device triggers ip_changed|ddns_update_failed (JSON with details)",
 		s.HubDDNS("home.example.com/A") + "  retained DDNS record state: in sync, last error, propagation",
 		s.Command("hub", "ddns_update") + "  Update DDNS now button",
+		s.HubLeader() + "  retained election document (failover): the leader, its lease and revision, or none and why",
+		s.HubMemberStatus("hub-nas") + "  retained availability (LWT) of one hub among those that fail over",
 		s.Command("nas", "wake") + "  HA's Wake button (the hub wakes nas)",
 		s.Probe("nas", "smb-nas") + "  retained probe result: up, latency, error",
 		s.Claim("nas") + "  agent start-up marker (another machine under this id?)",

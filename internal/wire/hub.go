@@ -51,3 +51,23 @@ type ScheduleState struct {
 	LastRun    string `json:"last_run,omitempty"`
 	LastResult string `json:"last_result,omitempty"`
 }
+
+// Leader is the hub's election document on homefleet/hub/leader, written
+// by the hub that wins the election and by a leader that steps down. Only
+// with failover (leader: in the hub's config).
+type Leader struct {
+	V      int    `json:"v"`
+	TS     int64  `json:"ts"`
+	Leader string `json:"leader"` // the member running the singleton duties; "" none
+	Lease  string `json:"lease,omitempty"`
+	Rev    int64  `json:"revision,omitempty"` // the leader key's revision, which fences its actions
+	Since  string `json:"since,omitempty"`    // RFC 3339
+	Reason string `json:"reason,omitempty"`   // why there is no leader
+}
+
+// DecodeLeader parses a Leader document and checks its version.
+func DecodeLeader(b []byte) (Leader, error) {
+	var d Leader
+	err := decode(b, &d, &d.V, 1, "leader")
+	return d, err
+}
