@@ -5,7 +5,9 @@ package testetcd
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,26 +37,42 @@ type Member struct {
 
 // Start starts a cluster of n members (1 or 3) and waits until it
 // answers; it skips (fails in CI) through the peer helper without etcd.
+// Its ports are fixed when the members are named (etcd takes no :0), so
+// one taken meanwhile by another process makes a member exit: the
+// cluster is then started again on fresh ports, up to three times.
 func Start(t testing.TB, n int) *Cluster {
 	t.Helper()
 	c := &Cluster{t: t, bin: peer.Binary(t, "etcd", "etcd-server")}
-	var initial []string
-	for i := range n {
-		m := &Member{Name: fmt.Sprintf("e%d", i), Client: testbroker.FreePort(t), Peer: testbroker.FreePort(t), dir: filepath.Join(t.TempDir(), "data")}
-		c.members = append(c.members, m)
-		initial = append(initial, m.Name+"=http://"+m.Peer)
-	}
-	c.initial = strings.Join(initial, ",")
-	for i := range c.members {
-		c.start(i)
-	}
 	t.Cleanup(c.Stop)
-	for _, m := range c.members {
-		if err := m.proc.Listening(m.Client, 20*time.Second); err != nil {
-			t.Fatalf("etcd member %s: %v", m.Name, err)
+	var err error
+	for range 3 {
+		c.members, c.initial = nil, ""
+		var initial []string
+		for i := range n {
+			m := &Member{Name: fmt.Sprintf("e%d", i), Client: testbroker.FreePort(t), Peer: testbroker.FreePort(t), dir: filepath.Join(t.TempDir(), "data")}
+			c.members = append(c.members, m)
+			initial = append(initial, m.Name+"=http://"+m.Peer)
+		}
+		c.initial = strings.Join(initial, ",")
+		for i := range c.members {
+			c.start(i)
+		}
+		if err = c.readyAll(); err == nil {
+			return c
+		}
+		c.Stop()
+	}
+	t.Fatal(err)
+	return nil
+}
+
+func (c *Cluster) readyAll() error {
+	for i := range c.members {
+		if err := c.ready(i); err != nil {
+			return err
 		}
 	}
-	return c
+	return nil
 }
 
 func (c *Cluster) start(i int) {
@@ -94,9 +112,42 @@ func (c *Cluster) Kill(i int) {
 func (c *Cluster) Restart(i int) {
 	c.t.Helper()
 	c.start(i)
-	if err := c.members[i].proc.Listening(c.members[i].Client, 20*time.Second); err != nil {
-		c.t.Fatalf("etcd member %s: %v", c.members[i].Name, err)
+	if err := c.ready(i); err != nil {
+		c.t.Fatal(err)
 	}
+}
+
+// ready waits until member i listens and reports itself healthy: it has
+// a raft leader and serves reads, so after a restart it is back in the
+// quorum (a member that merely listens may still be catching up, and
+// killing another one then would take the quorum with it).
+func (c *Cluster) ready(i int) error {
+	m := c.members[i]
+	if err := m.proc.Listening(m.Client, 20*time.Second); err != nil {
+		return fmt.Errorf("etcd member %s: %w", m.Name, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !healthy(m.Client) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("etcd member %s is not healthy within 20s", m.Name)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
+}
+
+// healthy asks a member's /health endpoint.
+func healthy(addr string) bool {
+	cl := http.Client{Timeout: time.Second}
+	resp, err := cl.Get("http://" + addr + "/health")
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var h struct {
+		Health string `json:"health"`
+	}
+	return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&h) == nil && h.Health == "true"
 }
 
 // Stop kills every member still running.
