@@ -64,7 +64,7 @@ func TestAdmission(t *testing.T) {
 				tp = sc.RunJob("nas", job)
 			}
 			_ = in.Handle(tp, []byte(tt.payload), tt.retained)
-			refusals := in.report.take(c.t, false)
+			refusals := due(in, c.t)
 			if tt.want == nil {
 				if len(*got) != 1 || len(refusals) != 0 {
 					t.Fatalf("admitted %d, refused %v", len(*got), refusals)
@@ -82,7 +82,7 @@ func TestAdmission(t *testing.T) {
 	in, got := testInbox(c)
 	_ = in.Handle(sc.Command("nas", "wake"), []byte("PRESS"), false)
 	_ = in.Handle(sc.Command("pc", "refresh"), []byte("{{{"), false)
-	if len(*got) != 0 || len(in.report.take(c.t, false)) != 0 {
+	if len(*got) != 0 || len(due(in, c.t)) != 0 {
 		t.Error("an ignored verb, or another device's command, must be neither run nor refused")
 	}
 }
@@ -98,12 +98,12 @@ func TestRepeatsRunOnce(t *testing.T) {
 	for range 20 {
 		c.t = c.t.Add(40 * time.Millisecond)
 		_ = in.Handle(tp, []byte("PRESS"), false)
-		for _, r := range in.report.take(c.t, false) {
+		for _, r := range due(in, c.t) {
 			counted += r.Count
 		}
 	}
 	c.t = c.t.Add(2 * time.Second)
-	for _, r := range in.report.take(c.t, false) {
+	for _, r := range due(in, c.t) {
 		counted += r.Count
 	}
 	if len(*got) != 1 || counted != 19 {
@@ -174,4 +174,10 @@ func TestRunPublishesCountedEvents(t *testing.T) {
 	if total != 501 || len(events) > 10 {
 		t.Errorf("%d events counting %d refusals; want at most a few, counting 501", len(events), total)
 	}
+}
+
+// due is what the reporter would publish at now.
+func due(in *Inbox, now time.Time) []Refusal {
+	out, _ := in.report.take(now, false)
+	return out
 }

@@ -74,11 +74,11 @@ func (r *reporter) note(f Refusal) {
 }
 
 // take returns the reports due at now: a kind with refusals whose last
-// report is a window old.
-func (r *reporter) take(now time.Time, force bool) []Refusal {
+// report is a window old; more says some kind is still within its window
+// (it needs another look later).
+func (r *reporter) take(now time.Time, force bool) (out []Refusal, more bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []Refusal
 	for k, p := range r.kind {
 		switch {
 		case p.count > 0 && (force || now.Sub(p.reported) >= window):
@@ -90,7 +90,7 @@ func (r *reporter) take(now time.Time, force bool) []Refusal {
 			delete(r.kind, k)
 		}
 	}
-	return out
+	return out, len(r.kind) > 0
 }
 
 // Publisher sends a refusal event for a device.
@@ -100,21 +100,28 @@ type Publisher func(ctx context.Context, device string, ev wire.Event)
 func (in *Inbox) Name() string { return "commands" }
 
 // Run reports refusals through publish until ctx ends: at once for the
-// first of a kind, then counted once a window.
+// first of a kind, then counted once a window. It wakes only while some
+// kind is pending: an idle agent's process sleeps between its cycles.
 func (in *Inbox) Run(ctx context.Context, publish Publisher) error {
-	t := time.NewTicker(window / 4)
+	t := time.NewTimer(window / 4)
 	defer t.Stop()
+	var tick <-chan time.Time // nil while nothing is pending
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-in.report.due:
-		case <-t.C:
+		case <-tick:
 		}
-		now := in.opts.Arrival()
-		for _, f := range in.report.take(now, false) {
+		reports, more := in.report.take(in.opts.Arrival(), false)
+		for _, f := range reports {
 			in.log.Warn("command refused", "device", f.Device, "verb", f.Verb, "reason", f.Err, "count", f.Count)
 			publish(ctx, f.Device, f.Event(in.opts.Now()))
+		}
+		tick = nil
+		if more {
+			t.Reset(window / 4)
+			tick = t.C
 		}
 	}
 }
@@ -139,7 +146,8 @@ func reasonKind(err error) string {
 // Flush reports every pending refusal now, whatever the window (tests,
 // and callers that run no Run loop).
 func (in *Inbox) Flush(ctx context.Context, publish Publisher) {
-	for _, f := range in.report.take(in.opts.Arrival(), true) {
+	reports, _ := in.report.take(in.opts.Arrival(), true)
+	for _, f := range reports {
 		publish(ctx, f.Device, f.Event(in.opts.Now()))
 	}
 }
