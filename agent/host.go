@@ -117,6 +117,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	watchdog, stop := service.Watchdog(a.super)
 	defer stop()
 	a.collect(ctx) // publishing waits for the connection (Announce)
+	if a.opts.Trim != nil {
+		a.opts.Trim() // the first reading's pages go before the connection's are added
+	}
 	a.resumeEvacuations(ctx)
 	for {
 		select {

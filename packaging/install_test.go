@@ -42,7 +42,7 @@ func TestDebInstallUpgradeRemovePurge(t *testing.T) {
 		t.Errorf("homefleet should be a system user without a login shell: %s", out)
 	}
 	for path, want := range map[string]string{"/etc/homefleet": "750 root homefleet", "/etc/homefleet/agent.yaml": "640 root homefleet",
-		"/etc/homefleet/hub.yaml": "640 root homefleet", "/usr/bin/homefleet": "755 root root",
+		"/etc/homefleet/hub.yaml": "640 root homefleet", "/usr/bin/homefleet": "755 root root", "/usr/bin/homefleet-agent": "755 root root",
 		"/usr/lib/systemd/system/homefleet-agent.service": "644 root root", "/usr/lib/systemd/system/homefleet-hub.service": "644 root root"} {
 		if got := strings.TrimSpace(run(t, "stat", "-c", "%a %U %G", path)); got != want {
 			t.Errorf("%s is %q, want %q", path, got, want)

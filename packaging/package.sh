@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the six packages (deb and rpm for amd64, arm64, armv7) into dist/
-# with nfpm, the binary stamped with version, commit and build date.
+# with nfpm, the binaries (homefleet, and homefleet-agent: the agent's
+# build, which the agent's service runs) stamped with version, commit and build date.
 # Usage: packaging/package.sh [TARGET...]   (TARGET: amd64 arm64 arm7; default all)
 # DIST=dir puts the packages there (default dist/); VERSION=x.y.z overrides
 # the version taken from git.
@@ -37,6 +38,8 @@ for t in "${targets[@]}"; do
     *) echo "unknown target $t (amd64, arm64, arm7)" >&2; exit 2 ;;
   esac
   CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm go build -trimpath -tags noplot -ldflags "$ldflags" -o "$stage/homefleet" ./cmd/homefleet
+  # the agent's service runs the agent's build: no hub, store or etcd client linked
+  CGO_ENABLED=0 GOOS=linux GOARCH=$goarch GOARM=$goarm go build -trimpath -tags noplot,agentonly -ldflags "$ldflags" -o "$stage/homefleet-agent" ./cmd/homefleet
   for format in deb rpm; do
     ARCH=$t go tool nfpm package --config packaging/nfpm.yaml --packager "$format" --target "$dist/" >/dev/null
   done

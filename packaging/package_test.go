@@ -23,6 +23,7 @@ var targets = []struct{ arch, deb, rpm string }{
 // installed is what the .deb puts where, with mode and owner.
 var installed = []struct{ path, mode, owner string }{
 	{"./usr/bin/homefleet", "-rwxr-xr-x", "root/root"},
+	{"./usr/bin/homefleet-agent", "-rwxr-xr-x", "root/root"},
 	{"./usr/lib/systemd/system/homefleet-agent.service", "-rw-r--r--", "root/root"},
 	{"./usr/lib/systemd/system/homefleet-hub.service", "-rw-r--r--", "root/root"},
 	{"./usr/share/polkit-1/rules.d/50-homefleet.rules", "-rw-r--r--", "root/root"},
@@ -98,6 +99,13 @@ func TestSixPackages(t *testing.T) {
 		run(t, dpkgDeb, "-x", deb, root)
 		if v := run(t, filepath.Join(root, "usr/bin/homefleet"), "version"); !strings.HasPrefix(v, "homefleet 1.2.3 (commit ") || strings.Contains(v, "commit unknown") {
 			t.Errorf("the packaged binary says %q", v)
+		}
+		agentBin := filepath.Join(root, "usr/bin/homefleet-agent")
+		if v := run(t, agentBin, "version"); !strings.HasPrefix(v, "homefleet 1.2.3 (commit ") || !strings.Contains(v, "the agent's build") {
+			t.Errorf("the packaged agent's binary says %q", v)
+		}
+		if out, err := exec.Command(agentBin, "hub").CombinedOutput(); err == nil || !strings.Contains(string(out), "run it with the full binary: homefleet hub") {
+			t.Errorf("the agent's binary ran 'hub' (%v): %s", err, out)
 		}
 	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/homefleet/homefleet/agent"
 	"github.com/homefleet/homefleet/agent/collect/smart"
-	"github.com/homefleet/homefleet/hub/internet/ddns/providers"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/wire"
 )
@@ -40,21 +39,6 @@ func runCheckConfig(_ context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "# %s config is valid\n%s", *role, s)
 	return nil
-}
-
-// loadHubChecked also builds every DDNS provider, which validates what
-// only the provider knows (a token, a base64 TSIG secret, a URL).
-func loadHubChecked(path string, lookup config.LookupEnv) (config.Hub, error) {
-	h, err := config.LoadHub(path, lookup)
-	if err != nil {
-		return h, err
-	}
-	for _, p := range h.DDNS.Providers {
-		if _, err := providers.New(p); err != nil {
-			return h, err
-		}
-	}
-	return h, nil
 }
 
 func runDiscovery(ctx context.Context, args []string, e env) error {
@@ -105,7 +89,7 @@ func runVersion(_ context.Context, args []string, e env) error {
 		return err
 	}
 	c, d := buildStamp()
-	fmt.Fprintf(e.stdout, "homefleet %s (commit %s, built %s) %s/%s %s\n", version, c, d, runtime.GOOS, runtime.GOARCH, runtime.Version())
+	fmt.Fprintf(e.stdout, "homefleet %s (commit %s, built %s) %s/%s %s%s\n", version, c, d, runtime.GOOS, runtime.GOARCH, runtime.Version(), buildKind)
 	return nil
 }
 

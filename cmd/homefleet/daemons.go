@@ -9,34 +9,18 @@ import (
 	"runtime/debug"
 
 	"github.com/homefleet/homefleet/agent"
-	"github.com/homefleet/homefleet/hub"
 	"github.com/homefleet/homefleet/internal/config"
 	"github.com/homefleet/homefleet/internal/memtrim"
 	"github.com/homefleet/homefleet/internal/systemd"
 )
 
-func runHub(ctx context.Context, args []string, e env) error {
-	if len(args) > 0 && args[0] == "status" {
-		return runHubStatus(ctx, args[1:], e)
-	}
-	cfg, err := daemonConfig("hub", "Runs the hub. Without mqtt.url it starts an embedded MQTT broker on broker.listen (:1883).", args, e, config.LoadHub)
-	if err != nil {
-		return err
-	}
-	h, err := hub.StartWith(ctx, cfg, version, e.logger(cfg.Log), hub.Options{Supervisor: systemd.FromEnv()})
-	if err != nil {
-		return err
-	}
-	return h.Wait()
-}
-
 func runAgent(ctx context.Context, args []string, e env) error {
+	tuneRuntime(e) // first: the pages start-up touched go before the agent's own are added
 	cfg, err := daemonConfig("agent", "Runs the agent: publishes this machine's metrics and HA discovery to the broker.", args, e, config.LoadAgent)
 	if err != nil {
 		return err
 	}
 	log := e.logger(cfg.Log)
-	tuneRuntime(e)
 	return agent.Run(ctx, cfg, agent.Deps{Version: version, Log: log, Trim: trimMemory, Supervisor: systemd.FromEnv()})
 }
 

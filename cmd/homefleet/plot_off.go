@@ -1,4 +1,4 @@
-//go:build noplot
+//go:build noplot && !agentonly
 
 package main
 

@@ -1,3 +1,5 @@
+//go:build !agentonly
+
 // homefleet sim: many simulated agents in one process, for load tests.
 
 package main

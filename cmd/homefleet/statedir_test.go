@@ -73,11 +73,14 @@ schedules: [{name: night, device: nas, kind: sleep, cron: "0 23 * * *", timezone
 	}
 }
 
-// buildHomefleet builds the binary, for tests that run it in a namespace.
-func buildHomefleet(t testing.TB) string {
+// buildHomefleet builds the binary, for tests that run it in a namespace
+// (flags: extra go build flags, such as the packaged build's).
+func buildHomefleet(t testing.TB, flags ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "homefleet")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	build := exec.Command("go", append(append([]string{"build", "-o", bin}, flags...), ".")...)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as packaged
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building: %v\n%s", err, out)
 	}
 	return bin
