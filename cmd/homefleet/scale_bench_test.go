@@ -88,7 +88,9 @@ func fleetBench(b *testing.B) (*testbroker.Mosquitto, string, string) {
 // each, every 10 s) on Mosquitto; the hub (its own process, history in a
 // file) and a bare `mosquitto_sub -t 'homefleet/#'` consume the same
 // stream. Reported: each one's CPU over the window, their ratio, the
-// hub's peak RSS. Run: go test ./cmd/homefleet -run '^$' -bench HubIngest -benchtime 1x.
+// hub's peak RSS and RSS growth, and the growth of the messages Mosquitto
+// holds ($SYS/broker/store/messages/count: the retained set is steady, so
+// growth is a queue for a consumer that falls behind). Run: go test ./cmd/homefleet -run '^$' -bench HubIngest -benchtime 1x.
 func BenchmarkHubIngest1000(b *testing.B) {
 	sub := peer.Binary(b, "mosquitto_sub", "mosquitto-clients")
 	m, bin, cfg := fleetBench(b)
@@ -107,9 +109,11 @@ func BenchmarkHubIngest1000(b *testing.B) {
 		time.Sleep(20 * time.Second) // start-up and discovery are over
 		h0, s0 := procCPU(b, hub.Process.Pid), procCPU(b, bare.Process.Pid)
 		rss0 := procKB(b, hub.Process.Pid, "VmRSS")
+		stored0 := brokerStored(b, m.URL())
 		window := benchSeconds()
 		time.Sleep(window)
 		h1, s1 := procCPU(b, hub.Process.Pid), procCPU(b, bare.Process.Pid)
+		b.ReportMetric(brokerStored(b, m.URL())-stored0, "broker_stored_growth")
 		hubCPU, subCPU := h1-h0, s1-s0
 		b.ReportMetric(hubCPU.Seconds()/window.Seconds()*100, "hub_cpu_%")
 		b.ReportMetric(subCPU.Seconds()/window.Seconds()*100, "mosquitto_sub_cpu_%")
@@ -162,4 +166,21 @@ func BenchmarkDiscoveryRepublish1000(b *testing.B) {
 		b.ReportMetric(last.Sub(birth).Seconds(), "s_to_last_config")
 		b.ReportMetric(float64(count(w)), "configs")
 	}
+}
+
+// brokerStored is the count of messages Mosquitto holds (retained and
+// queued), from its next $SYS report (every 10 s by default).
+func brokerStored(b *testing.B, url string) float64 {
+	b.Helper()
+	const t = "$SYS/broker/store/messages/count"
+	w := testbroker.Watch(b, url, t)
+	if !w.WaitFor(30*time.Second, func(w *testbroker.Watcher) bool { _, ok := w.Latest(t); return ok }) {
+		b.Fatalf("no %s from the broker", t)
+	}
+	msg, _ := w.Latest(t)
+	n, err := strconv.ParseFloat(strings.TrimSpace(string(msg.Payload)), 64)
+	if err != nil {
+		b.Fatalf("%s: %q: %v", t, msg.Payload, err)
+	}
+	return n
 }
