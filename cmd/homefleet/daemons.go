@@ -15,12 +15,12 @@ import (
 )
 
 func runAgent(ctx context.Context, args []string, e env) error {
-	tuneRuntime(e) // first: the pages start-up touched go before the agent's own are added
 	cfg, err := daemonConfig("agent", "Runs the agent: publishes this machine's metrics and HA discovery to the broker.", args, e, config.LoadAgent)
 	if err != nil {
 		return err
 	}
 	log := e.logger(cfg.Log)
+	tuneRuntime(e)
 	return agent.Run(ctx, cfg, agent.Deps{Version: version, Log: log, Trim: trimMemory, Supervisor: systemd.FromEnv()})
 }
 

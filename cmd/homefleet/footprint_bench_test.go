@@ -22,9 +22,7 @@ type footprint struct {
 	pid       int
 	cpu0      time.Duration
 	samples   []float64 // RSS in kB, one per cycle
-	cpuHalves [2]time.Duration
 	cpuAtHalf time.Duration
-	peakKB    int64
 }
 
 // slopeKBPerHour is the least-squares slope of the RSS samples.
@@ -114,15 +112,13 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	}
 	for _, p := range procs {
 		end := procCPU(b, p.pid)
-		p.cpuHalves = [2]time.Duration{p.cpuAtHalf - p.cpu0, end - p.cpuAtHalf}
-		p.peakKB = procKB(b, p.pid, "VmHWM")
-		perCycle := float64((end - p.cpu0).Microseconds()) / 1000 / float64(cycles)
+		msPerCycle := func(d time.Duration, n float64) float64 { return float64(d.Microseconds()) / 1000 / n }
 		half := float64(cycles / 2)
-		b.ReportMetric(float64(p.peakKB)/1024, p.name+"_peak_MB")
+		b.ReportMetric(float64(procKB(b, p.pid, "VmHWM"))/1024, p.name+"_peak_MB")
 		b.ReportMetric(p.samples[len(p.samples)-1]/1024, p.name+"_rss_MB")
-		b.ReportMetric(perCycle, p.name+"_ms/cycle")
-		b.ReportMetric(float64(p.cpuHalves[0].Microseconds())/1000/half, p.name+"_ms/cycle_1st_half")
-		b.ReportMetric(float64(p.cpuHalves[1].Microseconds())/1000/(float64(cycles)-half), p.name+"_ms/cycle_2nd_half")
+		b.ReportMetric(msPerCycle(end-p.cpu0, float64(cycles)), p.name+"_ms/cycle")
+		b.ReportMetric(msPerCycle(p.cpuAtHalf-p.cpu0, half), p.name+"_ms/cycle_1st_half")
+		b.ReportMetric(msPerCycle(end-p.cpuAtHalf, float64(cycles)-half), p.name+"_ms/cycle_2nd_half")
 		b.ReportMetric(slopeKBPerHour(p.samples, cycle), p.name+"_rss_kB/h")
 	}
 	b.ReportMetric(float64(len(msgs))/float64(cycles), "agent_msgs/cycle")

@@ -46,7 +46,7 @@ func Start(t testing.TB, n int) *Cluster {
 	t.Cleanup(c.Stop)
 	var err error
 	for range 3 {
-		c.members, c.initial = nil, ""
+		c.members = nil
 		var initial []string
 		for i := range n {
 			m := &Member{Name: fmt.Sprintf("e%d", i), Client: testbroker.FreePort(t), Peer: testbroker.FreePort(t), dir: filepath.Join(t.TempDir(), "data")}
