@@ -10,12 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shirou/gopsutil/v3/cpu"
 	"github.com/shirou/gopsutil/v3/disk"
 	ghost "github.com/shirou/gopsutil/v3/host"
-	"github.com/shirou/gopsutil/v3/load"
-	"github.com/shirou/gopsutil/v3/mem"
-	gnet "github.com/shirou/gopsutil/v3/net"
 )
 
 // Options select what the OS source reports.
@@ -24,17 +20,24 @@ type Options struct {
 	IncludeVirtual bool     // include loopback, bridges, veth, tun...
 	ExcludeMounts  []string // mount points to leave out
 	// MountsEvery re-reads the mount table every this many reads (usage is
-	// read every time); 0 means every read.
+	// read every time), and looks again for temperature sensors, disks
+	// and interfaces that were not there; 0 means every read.
 	MountsEvery int
 }
 
-// OSSource reads the running OS through gopsutil.
+// OSSource reads the running OS: gopsutil for facts, mounts and
+// temperatures (and everything on Windows and others); on Linux the
+// per-cycle counters come from /proc directly (procfs_linux.go).
 type OSSource struct {
 	opts     Options
 	boot     time.Time
 	mounts   []disk.PartitionStat
 	sinceMnt int
 	facts    *Facts
+	proc     procFS // per-OS counter reader
+	// noSensors: the last look found no temperature sensor (most VMs);
+	// the next look is at the next mount table read.
+	noSensors bool
 }
 
 // NewSource returns the gopsutil-backed source.
@@ -46,21 +49,9 @@ var _ Source = (*OSSource)(nil)
 // empty; only a failure of the CPU counters fails the read.
 func (s *OSSource) Read(ctx context.Context) (Raw, error) {
 	r := Raw{Time: time.Now()}
-	times, err := cpu.TimesWithContext(ctx, false)
-	if err != nil || len(times) == 0 {
-		return Raw{}, fmt.Errorf("reading cpu times: %w", err)
-	}
-	t := times[0]
-	idle := t.Idle + t.Iowait
-	r.CPUTotal = t.User + t.System + t.Nice + t.Irq + t.Softirq + t.Steal + idle
-	r.CPUBusy = r.CPUTotal - idle
-	if l, err := load.AvgWithContext(ctx); err == nil {
-		r.Load1, r.Load5, r.Load15 = l.Load1, l.Load5, l.Load15
-	}
-	if m, err := mem.VirtualMemoryWithContext(ctx); err == nil {
-		r.MemTotal, r.MemAvail = m.Total, m.Available
-		r.MemUsed = m.Total - m.Available
-		r.SwapTotal, r.SwapUsed = swap(ctx, m)
+	refresh := s.mounts == nil || s.sinceMnt >= s.opts.MountsEvery
+	if err := s.readCounters(ctx, &r, refresh); err != nil {
+		return Raw{}, err
 	}
 	if s.boot.IsZero() {
 		if bt, err := ghost.BootTimeWithContext(ctx); err == nil {
@@ -68,16 +59,18 @@ func (s *OSSource) Read(ctx context.Context) (Raw, error) {
 		}
 	}
 	r.BootTime = s.boot
-	r.Procs = procCount()
-	r.Mounts = s.readMounts(ctx)
-	r.Disks = readDisks(ctx)
-	r.Ifaces = s.readIfaces(ctx)
-	r.Temps = readTemps(ctx)
+	r.Mounts = s.readMounts(ctx, refresh)
+	if refresh || !s.noSensors {
+		r.Temps = readTemps(ctx)
+		s.noSensors = len(r.Temps) == 0
+	}
 	return r, nil
 }
 
-func (s *OSSource) readMounts(ctx context.Context) []Mount {
-	if s.mounts == nil || s.sinceMnt >= s.opts.MountsEvery {
+// readMounts reads the usage of each mount, and the mount table first
+// when refresh is due.
+func (s *OSSource) readMounts(ctx context.Context, refresh bool) []Mount {
+	if refresh {
 		parts, err := disk.PartitionsWithContext(ctx, false)
 		if err != nil {
 			return nil
@@ -93,41 +86,6 @@ func (s *OSSource) readMounts(ctx context.Context) []Mount {
 			continue // unmounted since the table was read, or unreadable
 		}
 		out = append(out, Mount{Path: p.Mountpoint, Device: p.Device, FSType: p.Fstype, Total: u.Total, Used: u.Used, Free: u.Free})
-	}
-	return out
-}
-
-func readDisks(ctx context.Context) map[string]DiskCounters {
-	io, err := disk.IOCountersWithContext(ctx)
-	if err != nil {
-		return nil
-	}
-	out := make(map[string]DiskCounters, len(io))
-	for name, c := range io {
-		if !wholeDisk(name) {
-			continue
-		}
-		out[name] = DiskCounters{
-			ReadBytes:  c.ReadBytes,
-			WriteBytes: c.WriteBytes,
-			Ops:        c.ReadCount + c.WriteCount,
-			BusyMs:     c.ReadTime + c.WriteTime,
-		}
-	}
-	return out
-}
-
-func (s *OSSource) readIfaces(ctx context.Context) map[string]IfaceCounters {
-	stats, err := gnet.IOCountersWithContext(ctx, true)
-	if err != nil {
-		return nil
-	}
-	out := make(map[string]IfaceCounters, len(stats))
-	for _, st := range stats {
-		if !slices.Contains(s.opts.Interfaces, st.Name) && !s.opts.IncludeVirtual && virtualIface(st.Name) {
-			continue
-		}
-		out[st.Name] = IfaceCounters{RxBytes: st.BytesRecv, TxBytes: st.BytesSent}
 	}
 	return out
 }

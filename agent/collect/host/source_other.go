@@ -22,7 +22,7 @@ func wholeDisk(string) bool { return true }
 
 func procCount() uint64 { return 0 }
 
-func swap(ctx context.Context, _ *mem.VirtualMemoryStat) (total, used uint64) {
+func swap(ctx context.Context) (total, used uint64) {
 	sw, err := mem.SwapMemoryWithContext(ctx)
 	if err != nil {
 		return 0, 0

@@ -32,7 +32,7 @@ func procCount() uint64 {
 	return uint64(len(pids))
 }
 
-func swap(ctx context.Context, _ *mem.VirtualMemoryStat) (total, used uint64) {
+func swap(ctx context.Context) (total, used uint64) {
 	sw, err := mem.SwapMemoryWithContext(ctx)
 	if err != nil {
 		return 0, 0

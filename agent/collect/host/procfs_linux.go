@@ -1,0 +1,153 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"syscall"
+)
+
+// procFS reads the per-cycle counters from /proc into one buffer it keeps,
+// with plain system calls: an os.File would register each /proc file with
+// the runtime's poller and allocate a reader per line. gopsutil, used for
+// the rest, reads the same files (node_exporter's procfs does the same).
+type procFS struct {
+	buf []byte
+	// virtual and whole remember sysfs lookups per name between mount
+	// table reads (a name is re-checked when the table is).
+	virtual map[string]bool
+	whole   map[string]bool
+}
+
+// readCounters fills the CPU, load, memory, swap, process, disk and
+// network counters of r; refresh forgets what sysfs said about names.
+func (s *OSSource) readCounters(_ context.Context, r *Raw, refresh bool) error {
+	p := &s.proc
+	if refresh || p.virtual == nil {
+		p.virtual, p.whole = map[string]bool{}, map[string]bool{}
+	}
+	b, err := p.read("/proc/stat")
+	if err != nil {
+		return fmt.Errorf("reading cpu times: %w", err)
+	}
+	var ok bool
+	if r.CPUBusy, r.CPUTotal, ok = cpuStat(b); !ok {
+		return fmt.Errorf("reading cpu times: %w: no cpu line in /proc/stat", ErrNoData)
+	}
+	if b, err := p.read("/proc/loadavg"); err == nil {
+		r.Load1, r.Load5, r.Load15, _ = loadAvg(b)
+	}
+	if b, err := p.read("/proc/meminfo"); err == nil {
+		if m, ok := meminfo(b); ok {
+			r.MemTotal, r.MemAvail, r.MemUsed = m.Total, m.Avail, m.Total-m.Avail
+			r.SwapTotal, r.SwapUsed = m.SwapTotal, m.SwapTotal-min(m.SwapFree, m.SwapTotal)
+		}
+	}
+	r.Procs = p.procCount()
+	if b, err := p.read("/proc/diskstats"); err == nil {
+		r.Disks = diskstats(b, p.wholeDisk)
+	}
+	if b, err := p.read("/proc/net/dev"); err == nil {
+		r.Ifaces = netDev(b, func(name string) bool { return s.reportIface(name) })
+	}
+	return nil
+}
+
+// reportIface keeps physical interfaces, and virtual ones when configured
+// or named.
+func (s *OSSource) reportIface(name string) bool {
+	return s.opts.IncludeVirtual || !s.proc.isVirtual(name) || slices.Contains(s.opts.Interfaces, name)
+}
+
+// read returns the whole file at path, in the kept buffer (valid until
+// the next read).
+func (p *procFS) read(path string) ([]byte, error) {
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer syscall.Close(fd)
+	if p.buf == nil {
+		p.buf = make([]byte, 8<<10)
+	}
+	n := 0
+	for {
+		if n == len(p.buf) {
+			p.buf = append(p.buf, make([]byte, len(p.buf))...)
+		}
+		m, err := syscall.Read(fd, p.buf[n:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if m == 0 {
+			return p.buf[:n], nil
+		}
+		n += m
+	}
+}
+
+// procCount counts the numeric entries of /proc (the processes), reading
+// the directory into the kept buffer.
+func (p *procFS) procCount() uint64 {
+	fd, err := syscall.Open("/proc", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return 0
+	}
+	defer syscall.Close(fd)
+	if p.buf == nil {
+		p.buf = make([]byte, 8<<10)
+	}
+	var count uint64
+	for {
+		n, err := syscall.Getdents(fd, p.buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			return count
+		}
+		count += countPIDs(p.buf[:n])
+	}
+}
+
+// isVirtual reports interfaces listed under /sys/devices/virtual/net:
+// loopback, bridges, veth, tun/tap, docker and others without a device.
+func (p *procFS) isVirtual(name string) bool {
+	v, ok := p.virtual[name]
+	if !ok {
+		v = virtualIface(name)
+		p.virtual[name] = v
+	}
+	return v
+}
+
+// wholeDisk keeps whole block devices (those in /sys/block), leaving out
+// partitions and loop, ram, zram and optical devices.
+func (p *procFS) wholeDisk(name string) bool {
+	v, ok := p.whole[name]
+	if !ok {
+		v = wholeDisk(name)
+		p.whole[name] = v
+	}
+	return v
+}
+
+func virtualIface(name string) bool {
+	_, err := os.Stat("/sys/devices/virtual/net/" + name)
+	return err == nil
+}
+
+func wholeDisk(name string) bool {
+	for _, p := range []string{"loop", "ram", "zram", "sr", "fd"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	_, err := os.Stat("/sys/block/" + name)
+	return err == nil
+}

@@ -1,0 +1,78 @@
+package host
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/shirou/gopsutil/v3/cpu"
+	"github.com/shirou/gopsutil/v3/disk"
+	"github.com/shirou/gopsutil/v3/mem"
+	gnet "github.com/shirou/gopsutil/v3/net"
+	"github.com/shirou/gopsutil/v3/process"
+)
+
+// TestCountersMatchGopsutil reads this machine's counters both ways: the
+// /proc reader must see what gopsutil sees (the same memory and swap
+// sizes, disks and interfaces, CPU seconds and processes within what can
+// change between the two reads).
+func TestCountersMatchGopsutil(t *testing.T) {
+	ctx := context.Background()
+	s := NewSource(Options{})
+	var r Raw
+	if err := s.readCounters(ctx, &r, true); err != nil {
+		t.Fatal(err)
+	}
+	vm, err := mem.VirtualMemoryWithContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.MemTotal != vm.Total || r.SwapTotal != vm.SwapTotal {
+		t.Errorf("memory %d swap %d; gopsutil %d %d", r.MemTotal, r.SwapTotal, vm.Total, vm.SwapTotal)
+	}
+	if d := int64(r.MemAvail) - int64(vm.Available); d > 64<<20 || d < -64<<20 {
+		t.Errorf("available %d, gopsutil %d", r.MemAvail, vm.Available)
+	}
+	times, err := cpu.TimesWithContext(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := times[0].User + times[0].System + times[0].Nice + times[0].Irq + times[0].Softirq + times[0].Steal + times[0].Idle + times[0].Iowait
+	if total < r.CPUTotal-0.01 || total-r.CPUTotal > 60 || r.CPUBusy <= 0 || r.CPUBusy > r.CPUTotal {
+		t.Errorf("cpu busy %.2f total %.2f s; gopsutil total %.2f s", r.CPUBusy, r.CPUTotal, total)
+	}
+	io, err := disk.IOCountersWithContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var disks []string
+	for name := range io {
+		if wholeDisk(name) {
+			disks = append(disks, name)
+		}
+	}
+	if got := slices.Sorted(maps.Keys(r.Disks)); !slices.Equal(got, slices.Sorted(slices.Values(disks))) {
+		t.Errorf("disks %v; gopsutil %v", got, disks)
+	}
+	nics, err := gnet.IOCountersWithContext(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ifaces []string
+	for _, n := range nics {
+		if !virtualIface(n.Name) {
+			ifaces = append(ifaces, n.Name)
+		}
+	}
+	if got := slices.Sorted(maps.Keys(r.Ifaces)); !slices.Equal(got, slices.Sorted(slices.Values(ifaces))) {
+		t.Errorf("interfaces %v; gopsutil %v", got, ifaces)
+	}
+	pids, err := process.PidsWithContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := int(r.Procs) - len(pids); d > 20 || d < -20 || r.Procs == 0 {
+		t.Errorf("processes %d; gopsutil %d", r.Procs, len(pids))
+	}
+}
