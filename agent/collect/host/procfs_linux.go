@@ -117,22 +117,18 @@ func (p *procFS) procCount() uint64 {
 
 // isVirtual reports interfaces listed under /sys/devices/virtual/net:
 // loopback, bridges, veth, tun/tap, docker and others without a device.
-func (p *procFS) isVirtual(name string) bool {
-	v, ok := p.virtual[name]
-	if !ok {
-		v = virtualIface(name)
-		p.virtual[name] = v
-	}
-	return v
-}
+func (p *procFS) isVirtual(name string) bool { return remember(p.virtual, name, virtualIface) }
 
 // wholeDisk keeps whole block devices (those in /sys/block), leaving out
 // partitions and loop, ram, zram and optical devices.
-func (p *procFS) wholeDisk(name string) bool {
-	v, ok := p.whole[name]
+func (p *procFS) wholeDisk(name string) bool { return remember(p.whole, name, wholeDisk) }
+
+// remember answers look(name) from seen, asking sysfs once per name.
+func remember(seen map[string]bool, name string, look func(string) bool) bool {
+	v, ok := seen[name]
 	if !ok {
-		v = wholeDisk(name)
-		p.whole[name] = v
+		v = look(name)
+		seen[name] = v
 	}
 	return v
 }
