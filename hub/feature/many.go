@@ -55,30 +55,43 @@ func (e Env) SendMany(ctx context.Context, msgs []Outgoing, over time.Duration) 
 
 // Republisher runs a feature's republish (a paced SendMany) beside its
 // loop, so the loop keeps answering while the documents trickle out, and
-// hands the results back to the loop. The loop owns it: Start from the
-// loop, read Done in its select, Wait when it ends.
+// hands the results back to the loop. A new republish supersedes one
+// still running (HA's birth during the one after a connect): the old one
+// stops and reports nothing, so no document goes out twice in one storm.
+// The loop owns it: Start from the loop, read Done in its select, Wait
+// when it ends.
 type Republisher[K comparable] struct {
-	done chan map[K]bool
-	wg   sync.WaitGroup
+	done   chan map[K]bool
+	wg     sync.WaitGroup
+	cancel context.CancelFunc // the running republish's; the loop's only
+	over   time.Duration      // RepublishOver (tests: 0)
 }
 
 // NewRepublisher makes a republisher whose results come on Done.
 func NewRepublisher[K comparable]() *Republisher[K] {
-	return &Republisher[K]{done: make(chan map[K]bool, 1)}
+	return &Republisher[K]{done: make(chan map[K]bool, 1), over: RepublishOver}
 }
 
-// Start publishes msgs paced over RepublishOver; keys[i] names msgs[i]
+// Start publishes msgs paced over RepublishOver, superseding a running one; keys[i] names msgs[i]
 // in the result (messages without a key are not reported).
 func (r *Republisher[K]) Start(ctx context.Context, e Env, msgs []Outgoing, keys map[int]K) {
+	if r.cancel != nil {
+		r.cancel()
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	r.cancel = cancel
 	r.wg.Go(func() {
-		ok := e.SendMany(ctx, msgs, RepublishOver)
+		ok := e.SendMany(rctx, msgs, r.over)
+		if rctx.Err() != nil {
+			return // superseded or ended: its unsent documents are the next one's
+		}
 		out := map[K]bool{}
 		for i, k := range keys {
 			out[k] = ok[i]
 		}
 		select {
 		case r.done <- out:
-		case <-ctx.Done():
+		case <-rctx.Done():
 		}
 	})
 }

@@ -2,6 +2,7 @@ package testbroker
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,6 +160,31 @@ func (w *Watcher) WaitFor(timeout time.Duration, cond func(w *Watcher) bool) boo
 			return cond(w)
 		}
 	}
+}
+
+// Quiet waits until no message on a topic starting with prefix has
+// arrived for a whole period (a publisher's paced burst has ended),
+// or timeout; it reports whether it became quiet.
+func (w *Watcher) Quiet(prefix string, period, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	count := func() int {
+		n := 0
+		for _, m := range w.Messages() {
+			if strings.HasPrefix(m.Topic, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	for last := count(); time.Now().Before(deadline); {
+		time.Sleep(period)
+		n := count()
+		if n == last {
+			return true
+		}
+		last = n
+	}
+	return false
 }
 
 // Sync returns once the broker delivered a marker the watcher published
