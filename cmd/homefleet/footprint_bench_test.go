@@ -125,5 +125,5 @@ func BenchmarkAgentFootprint(b *testing.B) {
 	if len(msgs) > 0 {
 		b.ReportMetric(float64(bytes)/float64(len(msgs)), "agent_B/msg")
 	}
-	b.Logf("window %s, %d cycles of 10 s (CPU time from /proc at USER_HZ, 10 ms resolution)", window, cycles)
+	b.Logf("window %s, %d cycles of 10 s (CPU time: the threads' schedstat run time, in ns)", window, cycles)
 }

@@ -3,7 +3,9 @@ package host
 import (
 	"context"
 	"maps"
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shirou/gopsutil/v3/cpu"
@@ -74,5 +76,39 @@ func TestCountersMatchGopsutil(t *testing.T) {
 	}
 	if d := int(r.Procs) - len(pids); d > 20 || d < -20 || r.Procs == 0 {
 		t.Errorf("processes %d; gopsutil %d", r.Procs, len(pids))
+	}
+}
+
+// TestKeptFilesReadAfresh: the /proc files stay open between cycles, and
+// each read from offset 0 is the kernel's new text, not the first
+// cycle's: /proc/loadavg's last field (the newest PID) moves once a child
+// is started, and /proc is listed from its start each time.
+func TestKeptFilesReadAfresh(t *testing.T) {
+	var p procFS
+	lastPID := func() string {
+		b, err := p.read("/proc/loadavg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := strings.Fields(string(b))
+		return f[len(f)-1]
+	}
+	before, fd := lastPID(), p.files.fds["/proc/loadavg"]
+	if n := p.procCount(); n == 0 {
+		t.Fatal("no processes in /proc")
+	}
+	child := exec.Command("sleep", "30")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	if after := lastPID(); after == before {
+		t.Errorf("/proc/loadavg read again still says the newest PID is %s after starting %d", after, child.Process.Pid)
+	}
+	if p.files.fds["/proc/loadavg"] != fd {
+		t.Errorf("/proc/loadavg was opened again (descriptor %d, then %d)", fd, p.files.fds["/proc/loadavg"])
+	}
+	if n := p.procCount(); n == 0 {
+		t.Error("the second listing of /proc found no processes: it did not start over")
 	}
 }
