@@ -38,7 +38,7 @@ type diskState struct {
 type Service struct {
 	env    feature.Env
 	model  *predict.Model
-	in     chan diskMsg
+	in     *service.Mailbox[diskMsg]
 	resend chan struct{}
 
 	state   map[diskKey]*diskState // owned by Run (New fills it before)
@@ -58,7 +58,7 @@ func New(ctx context.Context, env feature.Env, evacuate string) (*Service, error
 	if err != nil {
 		return nil, err
 	}
-	d := &Service{env: env.Named("disks"), model: model, in: make(chan diskMsg, 256), resend: make(chan struct{}, 1),
+	d := &Service{env: env.Named("disks"), model: model, in: service.NewMailbox[diskMsg](256), resend: make(chan struct{}, 1),
 		state: map[diskKey]*diskState{}, sent: map[diskKey]bool{}, serials: map[diskKey]string{}, policy: evacuate, repub: feature.NewRepublisher[diskKey]()}
 	if err := d.load(ctx); err != nil {
 		return nil, err
@@ -89,7 +89,8 @@ func (d *Service) handle(t string, payload []byte, _ bool) error {
 	if err != nil {
 		return err
 	}
-	return service.Enqueue(d.in, diskMsg{device, disk, doc}, "document of "+device+"/"+disk)
+	d.in.Put(device+"/"+disk, diskMsg{device, disk, doc})
+	return nil
 }
 
 // load rebuilds every tracker from the stored history, so a hub restart
@@ -132,8 +133,12 @@ func (d *Service) Run(ctx context.Context) error {
 			for k, ok := range sent {
 				d.sent[k] = ok // a failed one goes again with the disk's next document
 			}
-		case m := <-d.in:
+		case m := <-d.in.C():
 			d.observe(ctx, m)
+		case <-d.in.More():
+			for _, m := range d.in.Overflow() {
+				d.observe(ctx, m)
+			}
 		}
 	}
 }

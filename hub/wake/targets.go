@@ -28,15 +28,21 @@ func (w *Service) load(ctx context.Context) error {
 
 // drain applies every queued availability change and identity.
 func (w *Service) drain(ctx context.Context) {
-	for {
-		select {
-		case m := <-w.netMsgs:
-			w.learn(ctx, m)
-		case st := <-w.status:
-			w.setOnline(ctx, st)
-		default:
-			return
-		}
+	w.learnAll(ctx)
+	w.setAllOnline(ctx)
+}
+
+// learnAll learns every identity waiting, queued or beyond the queue.
+func (w *Service) learnAll(ctx context.Context) {
+	for _, m := range w.netMsgs.Overflow() {
+		w.learn(ctx, m)
+	}
+}
+
+// setAllOnline applies every availability change waiting.
+func (w *Service) setAllOnline(ctx context.Context) {
+	for _, st := range w.status.Overflow() {
+		w.setOnline(ctx, st)
 	}
 }
 

@@ -78,10 +78,10 @@ type Service struct {
 	opts Options
 
 	reqs    chan wakeReq
-	status  chan statusMsg
+	status  *service.Mailbox[statusMsg]
 	resend  chan struct{}
 	repub   *feature.Republisher[string]
-	netMsgs chan netMsg
+	netMsgs *service.Mailbox[netMsg]
 
 	targets map[string]*target
 	online  map[string]bool
@@ -105,7 +105,7 @@ func New(ctx context.Context, env feature.Env, cfg config.Wake, o Options) (*Ser
 	}
 	w := &Service{
 		env: env.Named("wake"), cfg: cfg, opts: o,
-		netMsgs: make(chan netMsg, 64), reqs: make(chan wakeReq, 16), status: make(chan statusMsg, 256), resend: make(chan struct{}, 1), repub: feature.NewRepublisher[string](),
+		netMsgs: service.NewMailbox[netMsg](64), reqs: make(chan wakeReq, 16), status: service.NewMailbox[statusMsg](256), resend: make(chan struct{}, 1), repub: feature.NewRepublisher[string](),
 		targets: map[string]*target{}, online: map[string]bool{}, pending: map[string]*pendingWake{}, sent: map[string]bool{},
 	}
 	for _, t := range cfg.Targets {
@@ -140,7 +140,8 @@ func (w *Service) handleNet(t string, payload []byte, _ bool) error {
 	if !ok {
 		return err
 	}
-	return service.Enqueue(w.netMsgs, netMsg{dev, doc}, "network identity of "+dev)
+	w.netMsgs.Put(dev, netMsg{dev, doc})
+	return nil
 }
 
 // handleWake queues an admitted Wake press (the hub's inbox checked it).
@@ -154,7 +155,8 @@ func (w *Service) handleStatus(t string, payload []byte, _ bool) error {
 	if !ok {
 		return nil // the fleet service reports garbage once
 	}
-	return service.Enqueue(w.status, statusMsg{dev, online}, "availability of "+dev)
+	w.status.Put(dev, statusMsg{dev, online})
+	return nil
 }
 
 // Run wakes until ctx ends.
@@ -173,10 +175,14 @@ func (w *Service) Run(ctx context.Context) error {
 			for dev, ok := range sent {
 				w.sent[dev] = ok // a failed one goes again with the device's next identity
 			}
-		case m := <-w.netMsgs:
+		case m := <-w.netMsgs.C():
 			w.learn(ctx, m)
-		case st := <-w.status:
+		case <-w.netMsgs.More():
+			w.learnAll(ctx)
+		case st := <-w.status.C():
 			w.setOnline(ctx, st)
+		case <-w.status.More():
+			w.setAllOnline(ctx)
 		case r := <-w.reqs:
 			w.drain(ctx) // decide on the latest availability and identities
 			w.request(ctx, r)
