@@ -26,6 +26,7 @@ func runHub(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	tuneHubRuntime(e, cfg)
 	h, err := hub.StartWith(ctx, cfg, version, e.logger(cfg.Log), hub.Options{Supervisor: systemd.FromEnv()})
 	if err != nil {
 		return err

@@ -138,7 +138,17 @@ func BenchmarkHubIngest1000(b *testing.B) {
 		}) {
 			b.Fatal("the hub never saw 1000 agents online")
 		}
-		time.Sleep(20 * time.Second) // start-up and discovery are over
+		// Start-up is over once the hub's retained set is complete (its
+		// Wake and prediction configs and predictions for 2,000 disks take
+		// about a minute): the broker's stored count stops moving.
+		for prev, deadline := brokerStored(b, m.URL()), time.Now().Add(5*time.Minute); time.Now().Before(deadline); {
+			time.Sleep(20 * time.Second)
+			cur := brokerStored(b, m.URL())
+			if cur == prev {
+				break
+			}
+			prev = cur
+		}
 		h0, s0 := procCPU(b, hub.Process.Pid), procCPU(b, bare.Process.Pid)
 		rss0 := procKB(b, hub.Process.Pid, "VmRSS")
 		stored0 := brokerStored(b, m.URL())
