@@ -72,8 +72,9 @@ func NewRepublisher[K comparable]() *Republisher[K] {
 	return &Republisher[K]{done: make(chan map[K]bool, 1), over: RepublishOver}
 }
 
-// Start publishes msgs paced over RepublishOver, superseding a running one; keys[i] names msgs[i]
-// in the result (messages without a key are not reported).
+// Start publishes msgs paced over RepublishOver, superseding a running
+// one; keys[i] names msgs[i] in the result (messages without a key are
+// not reported).
 func (r *Republisher[K]) Start(ctx context.Context, e Env, msgs []Outgoing, keys map[int]K) {
 	if r.cancel != nil {
 		r.cancel()
