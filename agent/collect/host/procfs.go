@@ -72,6 +72,36 @@ func loadAvg(b []byte) (l1, l5, l15 float64, ok bool) {
 	return l1, l5, l15, err[0] == nil && err[1] == nil && err[2] == nil
 }
 
+// forkCount reads the "processes" line of /proc/stat: every task (process
+// or thread) created since boot.
+func forkCount(b []byte) (uint64, bool) {
+	for len(b) > 0 {
+		var line []byte
+		line, b, _ = bytes.Cut(b, []byte{'\n'})
+		if v, ok := bytes.CutPrefix(line, []byte("processes ")); ok {
+			n, err := strconv.ParseUint(string(bytes.TrimSpace(v)), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
+
+// taskCount reads the tasks (processes and threads) that exist from the
+// fourth field of /proc/loadavg ("running/total").
+func taskCount(b []byte) (uint64, bool) {
+	var arr [maxFields][]byte
+	f := fields(b, arr[:0])
+	if len(f) < 4 {
+		return 0, false
+	}
+	_, total, ok := bytes.Cut(f[3], []byte{'/'})
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(total), 10, 64)
+	return n, err == nil
+}
+
 // memInfo is what the agent takes from /proc/meminfo, in bytes.
 type memInfo struct {
 	Total, Avail, SwapTotal, SwapFree uint64

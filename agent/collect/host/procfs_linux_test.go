@@ -112,3 +112,38 @@ func TestKeptFilesReadAfresh(t *testing.T) {
 		t.Error("the second listing of /proc found no processes: it did not start over")
 	}
 }
+
+// TestProcessCountRecountsAfterAFork: the count is reused only while the
+// fork counter and the task count stand still; starting a process moves
+// the fork counter, so the next reading lists /proc again.
+func TestProcessCountRecountsAfterAFork(t *testing.T) {
+	ctx := context.Background()
+	s := NewSource(Options{})
+	var r Raw
+	if err := s.readCounters(ctx, &r, true); err != nil {
+		t.Fatal(err)
+	}
+	if r.Procs == 0 || s.proc.counted.procs != r.Procs {
+		t.Fatalf("first reading: %d processes, kept %d", r.Procs, s.proc.counted.procs)
+	}
+	const marked = 1 << 40 // no host has this many: seen again only if reused
+	s.proc.counted.procs = marked
+	if got := s.proc.procs(s.proc.counted.at, true); got != marked {
+		t.Errorf("nothing moved: got %d, want the kept count reused", got)
+	}
+	if got := s.proc.procs(s.proc.counted.at, false); got == marked {
+		t.Error("forks or tasks unreadable: the kept count was reused")
+	}
+	s.proc.counted.procs = marked
+	child := exec.Command("sleep", "30")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	if err := s.readCounters(ctx, &r, false); err != nil {
+		t.Fatal(err)
+	}
+	if r.Procs == marked || r.Procs == 0 {
+		t.Errorf("after a fork: %d processes, want /proc listed again", r.Procs)
+	}
+}

@@ -7,7 +7,7 @@ import (
 
 // Fixtures as the kernel writes them (6.x; meminfo trimmed).
 const (
-	procStat    = "cpu  4705 356 584 3699176 23060 0 277 0 0 0\ncpu0 1393280 32966 572056 13343292 6130 0 17875 0 23933 0\nintr 1 2 3\n"
+	procStat    = "cpu  4705 356 584 3699176 23060 0 277 0 0 0\ncpu0 1393280 32966 572056 13343292 6130 0 17875 0 23933 0\nintr 1 2 3\nctxt 9\nprocesses 30456\nprocs_running 1\n"
 	loadavg     = "0.41 0.27 0.20 1/187 30412\n"
 	meminfoFile = "MemTotal:        2030000 kB\nMemFree:          100000 kB\nMemAvailable:    1500000 kB\nBuffers:           20000 kB\nCached:           300000 kB\nSwapTotal:        500000 kB\nSwapFree:         400000 kB\nHugePages_Total:       0\n"
 	diskStat    = "   8       0 sda 100 5 2000 40 50 7 800 60 0 90 100 0 0 0 0\n" +
@@ -30,6 +30,18 @@ func TestProcParsers(t *testing.T) {
 	}
 	if l1, l5, l15, ok := loadAvg([]byte(loadavg)); !ok || l1 != 0.41 || l5 != 0.27 || l15 != 0.20 {
 		t.Errorf("loadavg: %v %v %v %v", l1, l5, l15, ok)
+	}
+	if n, ok := forkCount([]byte(procStat)); !ok || n != 30456 {
+		t.Errorf("forks: %d %v, want 30456", n, ok)
+	}
+	if n, ok := taskCount([]byte(loadavg)); !ok || n != 187 {
+		t.Errorf("tasks: %d %v, want 187", n, ok)
+	}
+	if _, ok := forkCount([]byte("processes x\n")); ok {
+		t.Error("forks: a bad number was read")
+	}
+	if _, ok := taskCount([]byte("0.1 0.2 0.3 187 9\n")); ok {
+		t.Error("tasks: a field without running/total was read")
 	}
 	m, ok := meminfo([]byte(meminfoFile))
 	if want := (memInfo{Total: 2030000 << 10, Avail: 1500000 << 10, SwapTotal: 500000 << 10, SwapFree: 400000 << 10}); !ok || m != want {
@@ -90,5 +102,7 @@ func FuzzParseProc(f *testing.F) {
 			}
 		}
 		countPIDs(b)
+		forkCount(b)
+		taskCount(b)
 	})
 }
