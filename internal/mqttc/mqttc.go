@@ -49,6 +49,9 @@ var (
 // half-dead connection cannot stall the caller's loop.
 const publishTimeout = 10 * time.Second
 
+// pingTimeout closes a connection whose keepalive ping is not answered.
+const pingTimeout = 10 * time.Second
+
 // Handler handles one message on a subscribed topic. A returned error is
 // logged by the client (once per topic), never fatal.
 type Handler func(topic string, payload []byte, retained bool) error
@@ -108,8 +111,7 @@ func New(opts Options) (*Client, error) {
 		SetCleanSession(true).
 		SetAutoReconnect(false). // Run owns reconnects: backoff with jitter and logging
 		SetConnectRetry(false).
-		SetKeepAlive(opts.MQTT.KeepAlive).
-		SetPingTimeout(10 * time.Second).
+		SetKeepAlive(0). // the connection keeps it: keepalive.go
 		SetConnectTimeout(10 * time.Second).
 		SetWriteTimeout(10 * time.Second).
 		SetOrderMatters(true). // handlers only queue; order keeps online/offline right
@@ -122,6 +124,9 @@ func New(opts Options) (*Client, error) {
 			default:
 			}
 		})
+	if every := opts.MQTT.KeepAlive.Truncate(time.Second); every > 0 {
+		po.SetCustomOpenConnectionFn(dialer(every, pingTimeout))
+	}
 	if opts.StatusTopic != "" { // a short-lived tool has no availability to announce
 		po.SetWill(opts.StatusTopic, topic.Offline, QoS, true)
 	}
