@@ -47,6 +47,8 @@ type keepConn struct {
 	pingSent time.Time // zero when no ping is outstanding
 	closed   bool
 	err      error // why the connection was closed here
+
+	co *coalescer // nil: every read goes straight to the socket (coalesce.go)
 }
 
 // keepAlive wraps c; every is the keepalive written into the CONNECT.
@@ -62,6 +64,14 @@ func keepAlive(c net.Conn, every, timeout time.Duration) *keepConn {
 }
 
 func (k *keepConn) Read(b []byte) (int, error) {
+	if k.co != nil {
+		return k.co.read(b)
+	}
+	return k.readConn(b)
+}
+
+// readConn reads the socket.
+func (k *keepConn) readConn(b []byte) (int, error) {
 	n, err := k.Conn.Read(b)
 	if n > 0 {
 		k.lastIn.Store(time.Now().UnixNano())
@@ -88,6 +98,9 @@ func (k *keepConn) Write(b []byte) (int, error) {
 	n, err := k.Conn.Write(b)
 	if n > 0 {
 		k.lastOut.Store(time.Now().UnixNano())
+		if k.co != nil {
+			k.co.wrote(b)
+		}
 	}
 	return n, err
 }
@@ -167,14 +180,17 @@ func withKeepalive(b []byte, every time.Duration) []byte {
 }
 
 // dialer opens broker connections the way paho does (tcp through the
-// environment's proxy, tls, ws and wss), wrapped in keepConn.
-func dialer(every, timeout time.Duration) paho.OpenConnectionFunc {
+// environment's proxy, tls, ws and wss), wrapped in keepConn, its reads
+// coalesced over window (0: not).
+func dialer(every, timeout, window time.Duration) paho.OpenConnectionFunc {
 	return func(u *url.URL, o paho.ClientOptions) (net.Conn, error) {
 		c, err := dial(u, o)
 		if err != nil {
 			return nil, err
 		}
-		return keepAlive(c, every, timeout), nil
+		k := keepAlive(c, every, timeout)
+		k.Coalesce(window)
+		return k, nil
 	}
 }
 

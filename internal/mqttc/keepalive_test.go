@@ -139,3 +139,104 @@ func TestKeepaliveHoldsAnIdleSession(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestCoalescedReads: with coalescing, a read soon after the last one
+// waits out the window first, except while a request awaits its answer
+// or the last read filled the buffer (a burst); every packet comes
+// through the buffer whole.
+func TestCoalescedReads(t *testing.T) {
+	c, s := tcpPair(t)
+	k := keepAlive(c, time.Hour, time.Hour)
+	k.Coalesce(time.Hour) // every read is "soon after" the last
+	var waits int
+	k.co.wait = func(time.Duration) { waits++ }
+	publish := func(topic string, size int) {
+		p := packets.NewControlPacket(packets.Publish).(*packets.PublishPacket)
+		p.TopicName, p.Payload = topic, make([]byte, size)
+		if err := p.Write(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(want string) {
+		t.Helper()
+		p, err := packets.ReadPacket(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pub, ok := p.(*packets.PublishPacket); !ok || pub.TopicName != want {
+			t.Fatalf("read %v, want a publish on %s", p, want)
+		}
+	}
+	publish("a", 10)
+	read("a") // the first read does not wait
+	publish("b", 10)
+	read("b")
+	if waits != 1 {
+		t.Fatalf("a read soon after the last: %d waits, want 1", waits)
+	}
+	req := packets.NewControlPacket(packets.Subscribe).(*packets.SubscribePacket)
+	req.Topics, req.Qoss, req.MessageID = []string{"x"}, []byte{1}, 1
+	if err := req.Write(k); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := packets.ReadPacket(s); err != nil {
+		t.Fatal(err)
+	}
+	publish("c", 10)
+	read("c")
+	if waits != 1 {
+		t.Fatalf("a read awaiting an answer waited: %d waits", waits)
+	}
+	for i := range 8 { // 80 kB, all in the socket before the first read: more than the 32 kB buffer
+		publish(string(rune('d'+i)), 10<<10)
+	}
+	read("d") // waits once: nothing marks the burst yet
+	for i := 1; i < 8; i++ {
+		read(string(rune('d' + i)))
+	}
+	if waits != 2 {
+		t.Errorf("a burst: %d waits, want 1 (a read after a full buffer must not wait)", waits-1)
+	}
+}
+
+// TestCoalescedReadWakesOnARequest: a read waiting out its window (an
+// hour here) reads at once when a request is written meanwhile, so the
+// request's acknowledgement is not held back.
+func TestCoalescedReadWakesOnARequest(t *testing.T) {
+	c, s := tcpPair(t)
+	k := keepAlive(c, time.Hour, time.Hour)
+	k.Coalesce(time.Hour)
+	ack := func(id uint16) {
+		p := packets.NewControlPacket(packets.Puback).(*packets.PubackPacket)
+		p.MessageID = id
+		if err := p.Write(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ack(1)
+	if _, err := packets.ReadPacket(k); err != nil { // the first read does not wait
+		t.Fatal(err)
+	}
+	got := make(chan packets.ControlPacket, 1)
+	go func() {
+		p, _ := packets.ReadPacket(k) // waits: nothing asked since the last read
+		got <- p
+	}()
+	pub := packets.NewControlPacket(packets.Publish).(*packets.PublishPacket)
+	pub.TopicName, pub.Qos, pub.MessageID = "homefleet/x", 1, 2
+	if err := pub.Write(k); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := packets.ReadPacket(s); err != nil {
+		t.Fatal(err)
+	}
+	ack(2)
+	select {
+	case p := <-got:
+		if a, ok := p.(*packets.PubackPacket); !ok || a.MessageID != 2 {
+			t.Errorf("read %v, want the PUBACK of 2", p)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the acknowledgement waited for the window")
+	}
+}

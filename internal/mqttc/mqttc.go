@@ -69,6 +69,10 @@ type Options struct {
 	// Oversize hears of every message dropped for exceeding MaxPayload
 	// (the command inbox turns one on a command topic into an event).
 	Oversize func(topic string, size int)
+	// Coalesce lets incoming messages wait up to this long to be read
+	// together (coalesce.go): for a client that listens to a busy stream.
+	// 0 reads each at once. Needs a keepalive of at least 1 s.
+	Coalesce time.Duration
 }
 
 // Client is a long-lived MQTT session. Create with New, register
@@ -125,7 +129,7 @@ func New(opts Options) (*Client, error) {
 			}
 		})
 	if every := opts.MQTT.KeepAlive.Truncate(time.Second); every > 0 {
-		po.SetCustomOpenConnectionFn(dialer(every, pingTimeout))
+		po.SetCustomOpenConnectionFn(dialer(every, pingTimeout, opts.Coalesce))
 	}
 	if opts.StatusTopic != "" { // a short-lived tool has no availability to announce
 		po.SetWill(opts.StatusTopic, topic.Offline, QoS, true)
