@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -209,7 +210,26 @@ func dial(u *url.URL, o paho.ClientOptions) (net.Conn, error) {
 		}
 		return paho.NewWebsocket(wsURL.String(), tc, o.ConnectTimeout, o.HTTPHeaders, o.WebsocketOptions)
 	case "ssl", "tls", "mqtts", "mqtt+ssl", "tcps":
-		return tls.DialWithDialer(d, "tcp", u.Host, o.TLSConfig)
+		if os.Getenv("all_proxy") == "" {
+			return tls.DialWithDialer(d, "tcp", u.Host, o.TLSConfig)
+		}
+		c, err := proxy.FromEnvironmentUsing(d).Dial("tcp", u.Host)
+		if err != nil {
+			return nil, err
+		}
+		cfg := o.TLSConfig.Clone()
+		if cfg == nil {
+			cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = u.Hostname() // as DialWithDialer does
+		}
+		tc := tls.Client(c, cfg)
+		if err := tc.Handshake(); err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+		return tc, nil
 	default: // mqtt, tcp (config allows no others)
 		return proxy.FromEnvironmentUsing(d).Dial("tcp", u.Host)
 	}
