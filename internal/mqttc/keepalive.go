@@ -52,15 +52,18 @@ type keepConn struct {
 	co *coalescer // nil: every read goes straight to the socket (coalesce.go)
 }
 
-// keepAlive wraps c; every is the keepalive written into the CONNECT.
+// keepAlive wraps c; every is the keepalive written into the CONNECT
+// (0: none, the CONNECT is left as paho wrote it and nothing pings).
 func keepAlive(c net.Conn, every, timeout time.Duration) *keepConn {
 	k := &keepConn{Conn: c, every: every, timeout: timeout}
 	now := time.Now().UnixNano()
 	k.lastIn.Store(now)
 	k.lastOut.Store(now)
-	k.mu.Lock() // the timer may fire before it is stored
-	k.timer = time.AfterFunc(every, k.check)
-	k.mu.Unlock()
+	if every > 0 {
+		k.mu.Lock() // the timer may fire before it is stored
+		k.timer = time.AfterFunc(every, k.check)
+		k.mu.Unlock()
+	}
 	return k
 }
 
@@ -92,7 +95,7 @@ func (k *keepConn) Write(b []byte) (int, error) {
 	defer k.wmu.Unlock()
 	if !k.connect {
 		k.connect = true
-		if len(b) > 0 && b[0]&0xf0 == 0x10 {
+		if k.every > 0 && len(b) > 0 && b[0]&0xf0 == 0x10 {
 			b = withKeepalive(b, k.every)
 		}
 	}
@@ -109,7 +112,9 @@ func (k *keepConn) Write(b []byte) (int, error) {
 func (k *keepConn) Close() error {
 	k.mu.Lock()
 	k.closed = true
-	k.timer.Stop()
+	if k.timer != nil {
+		k.timer.Stop()
+	}
 	k.mu.Unlock()
 	return k.Conn.Close()
 }

@@ -71,7 +71,7 @@ type Options struct {
 	Oversize func(topic string, size int)
 	// Coalesce lets incoming messages wait up to this long to be read
 	// together (coalesce.go): for a client that listens to a busy stream.
-	// 0 reads each at once. Needs a keepalive of at least 1 s.
+	// 0 reads each at once.
 	Coalesce time.Duration
 }
 
@@ -128,9 +128,7 @@ func New(opts Options) (*Client, error) {
 			default:
 			}
 		})
-	if every := opts.MQTT.KeepAlive.Truncate(time.Second); every > 0 {
-		po.SetCustomOpenConnectionFn(dialer(every, pingTimeout, opts.Coalesce))
-	}
+	po.SetCustomOpenConnectionFn(dialer(opts.MQTT.KeepAlive.Truncate(time.Second), pingTimeout, opts.Coalesce))
 	if opts.StatusTopic != "" { // a short-lived tool has no availability to announce
 		po.SetWill(opts.StatusTopic, topic.Offline, QoS, true)
 	}

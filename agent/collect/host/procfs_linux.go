@@ -46,15 +46,12 @@ func (s *OSSource) readCounters(_ context.Context, r *Raw, refresh bool) error {
 	if r.CPUBusy, r.CPUTotal, ok = cpuStat(b); !ok {
 		return fmt.Errorf("reading cpu times: %w: no cpu line in /proc/stat", ErrNoData)
 	}
-	forks, known := forkCount(b)
+	forks, forksOK := forkCount(b)
 	var tasks uint64
+	tasksOK := false
 	if b, err := p.read("/proc/loadavg"); err == nil {
 		r.Load1, r.Load5, r.Load15, _ = loadAvg(b)
-		var ok bool
-		tasks, ok = taskCount(b)
-		known = known && ok
-	} else {
-		known = false
+		tasks, tasksOK = taskCount(b)
 	}
 	if b, err := p.read("/proc/meminfo"); err == nil {
 		if m, ok := meminfo(b); ok {
@@ -62,7 +59,7 @@ func (s *OSSource) readCounters(_ context.Context, r *Raw, refresh bool) error {
 			r.SwapTotal, r.SwapUsed = m.SwapTotal, m.SwapTotal-min(m.SwapFree, m.SwapTotal)
 		}
 	}
-	r.Procs = p.procs([2]uint64{forks, tasks}, known)
+	r.Procs = p.procs([2]uint64{forks, tasks}, forksOK && tasksOK)
 	if b, err := p.read("/proc/diskstats"); err == nil {
 		r.Disks = diskstats(b, p.wholeDisk)
 	}
